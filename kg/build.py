@@ -1,0 +1,113 @@
+"""The whole path in one call: read -> extract -> resolve -> graph -> sinks (JSON, Turtle, HTML)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from kg.atomic import atomic_writer
+from kg.extract import extract_papers
+from kg.extract.resources import load_resources
+from kg.graph import build_graph, save_graph
+from kg.html import write_graph_page
+from kg.rdf import DEFAULT_BASE, write_turtle
+from kg.readers import ReadReport, read_papers
+from kg.resolve import resolve
+from kg.types import Paper, PaperExtraction
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    papers: int
+    entities: int
+    relations: int
+    files: dict[str, Path] = field(default_factory=dict)
+    read_report: ReadReport = field(default_factory=ReadReport)
+
+
+def write_extractions(extractions: Iterable[PaperExtraction], path: Path) -> int:
+    """Write ``kg extract`` JSONL atomically; returns the number of lines."""
+    count = 0
+    with atomic_writer(path) as out:
+        for extraction in extractions:
+            out.write(json.dumps(extraction.to_json_dict(), ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def graph_from_papers(
+    papers: Sequence[Paper], gazetteer_paths: Sequence[str | Path] = (), n_process: int = 1
+) -> nx.MultiDiGraph:
+    """Extract, resolve and build the graph of ``papers``."""
+    extractions = list(extract_papers(papers, gazetteer_paths, n_process=n_process))
+    resolution = resolve(papers, extractions, load_resources(gazetteer_paths).gazetteer)
+    return build_graph(resolution)
+
+
+def build(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    fmt: str = "auto",
+    gazetteer_paths: Sequence[str | Path] = (),
+    base_iri: str = DEFAULT_BASE,
+    skip_bad: bool = False,
+    n_process: int = 1,
+) -> BuildResult:
+    """Build the graph of ``inputs`` into ``out``: graph.json, graph.ttl and index.html.
+
+    Everything is written into a fresh temporary folder first and moved into place at the end, so an
+    interrupted build leaves the previous output untouched.
+    """
+    out = Path(out)
+    report = ReadReport()
+    papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
+    graph = graph_from_papers(papers, gazetteer_paths, n_process)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        files = {
+            "graph": save_graph(graph, staging),
+            "turtle": write_turtle(graph, staging / "graph.ttl", base_iri),
+            "html": write_graph_page(graph, staging / "index.html"),
+        }
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    entity_count = sum(1 for _, d in graph.nodes(data=True) if d["kind"] != "Paper")
+    relation_count = sum(1 for _, _, d in graph.edges(data=True) if d["type"] != "VARIANT_OF")
+    return BuildResult(
+        out=out,
+        papers=len(papers),
+        entities=entity_count,
+        relations=relation_count,
+        files={name: out / path.name for name, path in files.items()},
+        read_report=report,
+    )
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace ``out`` with ``staging``: files of a previous build that this build also wrote are replaced
+    one by one with ``os.replace`` (atomic per file); other files in ``out`` are left alone."""
+    out.mkdir(parents=True, exist_ok=True)
+    for item in sorted(staging.iterdir()):
+        target = out / item.name
+        if item.is_dir():
+            if target.exists():
+                old = out / f".{item.name}.old"
+                shutil.rmtree(old, ignore_errors=True)
+                target.rename(old)
+                item.rename(target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                item.rename(target)
+        else:
+            item.replace(target)
+    shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,98 @@
+"""Abbreviation definitions in running text: ``Long Form (SF)`` and ``SF (Long Form)``.
+
+The long-form search follows Schwartz & Hearst (2003): walk the short form's characters backwards and
+find each one in the candidate long form, the first character at the start of a word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PAREN = re.compile(r"\(([^()]{1,40})\)")
+_SHORT_OK = re.compile(r"^[A-Za-z0-9][\w\-\.\+\*/&^'’]*[\w\+\*]?$")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class Abbreviation:
+    """A definition found in ``text``: character offsets of the long and the short form."""
+
+    long_start: int
+    long_end: int
+    short_start: int
+    short_end: int
+    long_form: str
+    short_form: str
+
+
+def _is_short_form(candidate: str) -> bool:
+    if not (1 < len(candidate) <= 12) or " " in candidate.strip():
+        return False
+    if not _SHORT_OK.match(candidate) or not any(ch.isupper() for ch in candidate):
+        return False
+    return candidate[0].isalnum()
+
+
+def best_long_form(short: str, candidate: str) -> int | None:
+    """Index in ``candidate`` where the long form for ``short`` starts (Schwartz-Hearst), else None."""
+    s_index = len(short) - 1
+    l_index = len(candidate) - 1
+    while s_index >= 0:
+        ch = short[s_index].lower()
+        if not ch.isalnum():
+            s_index -= 1
+            continue
+        while l_index >= 0 and (
+            candidate[l_index].lower() != ch
+            or (s_index == 0 and l_index > 0 and candidate[l_index - 1].isalnum())
+        ):
+            l_index -= 1
+        if l_index < 0:
+            return None
+        l_index -= 1
+        s_index -= 1
+    start = candidate.rfind(" ", 0, l_index + 1) + 1
+    return start
+
+
+def _strip_long(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and text[end - 1] in " ,;:-–—":
+        end -= 1
+    return start, end
+
+
+def find_abbreviations(text: str, stop_before: frozenset[str] = frozenset()) -> list[Abbreviation]:
+    """All ``Long Form (SF)`` definitions in ``text``; words in ``stop_before`` cut the long-form window."""
+    found: list[Abbreviation] = []
+    for match in _PAREN.finditer(text):
+        inner = match.group(1).strip()
+        # "(SF; ...)" or "(SF, ...)": the short form is the first part
+        inner = re.split(r"[;,]\s", inner, maxsplit=1)[0].strip()
+        short_start = text.index(inner, match.start(1)) if inner else match.start(1)
+        if _is_short_form(inner):
+            window_from = max(0, match.start() - 160, text.rfind("\n", 0, match.start()) + 1)
+            words = list(_WORD.finditer(text, window_from, match.start()))
+            window = min(len(inner) + 5, len(inner) * 2, len(words))
+            words = words[-window:]
+            # do not cross a sentence or clause boundary
+            for position in range(len(words) - 1, -1, -1):
+                token = words[position].group()
+                if token.endswith((".", ";", ":")) or token.lower() in stop_before:
+                    words = words[position + 1 :]
+                    break
+            if not words:
+                continue
+            window_start = words[0].start()
+            window_text = text[window_start : match.start()].rstrip()
+            relative = best_long_form(inner, window_text)
+            if relative is None:
+                continue
+            long_start, long_end = _strip_long(text, window_start + relative, window_start + len(window_text))
+            long_form = text[long_start:long_end]
+            if len(long_form) <= len(inner) or len(long_form.split()) > len(inner) + 5:
+                continue
+            found.append(Abbreviation(long_start, long_end, short_start, short_start + len(inner), long_form, inner))
+    return found

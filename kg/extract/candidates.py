@@ -1,0 +1,264 @@
+"""Find candidate entity mentions in a doc: gazetteer hits, abbreviation definitions, naming patterns
+and name-shaped words. Typing and roles are decided later (``entity_types``, ``roles``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.abbreviations import find_abbreviations
+from kg.extract.gazetteer import GazetteerEntry, spelling_key
+from kg.extract.resources import Resources
+from kg.extract.shapes import SIZE, Chunk, chunks, is_modifier_suffix, is_name_shaped, strip_plural
+
+_ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X{1,3})$")
+_SMALL_VERSION = re.compile(r"^\d{1,2}(\.\d{1,2})?$")
+_VERSION_FOLLOWERS = frozenset(
+    {"and", "or", "compared", "with", "on", "in", "to", "is", "as", "which", "that", "by", "from", "while", "we",
+     "are", "were", "was", "has", "have", "for", "show", "shows", "demonstrate"}
+)
+_CONNECTORS = frozenset({"for", "of", "with", "via", "and", "in", "on", "to", "from", "by", "the", "a", "an"})
+_TITLE_PREFIX_MAX_WORDS = 5
+_TITLE_OPENERS = frozenset(
+    {"The", "A", "An", "On", "Towards", "Toward", "Beyond", "When", "Why", "How", "What", "Is", "Are", "Do", "Does",
+     "Can", "From", "Rethinking", "Revisiting", "Understanding", "Learning", "Training", "Improving", "Scaling",
+     "Not", "Less", "More", "All", "Every", "One", "Few", "Let", "Making", "Measuring", "Position"}
+)
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One mention span (doc character offsets) with what is known about it so far."""
+
+    start: int
+    end: int
+    text: str
+    source: str  # gazetteer | abbreviation | title | pattern | shape
+    entry: GazetteerEntry | None = None
+    long_form: str | None = None
+    family_hint: GazetteerEntry | None = None
+    group: str = ""
+    hints: set[str] = field(default_factory=set)
+
+
+def _group_key(text: str) -> str:
+    singular = strip_plural(text) or text
+    return "name:" + spelling_key(singular)
+
+
+def _stopped(text: str, resources: Resources) -> bool:
+    if text in resources.stoplist or text.lower() in resources.stoplist_folded:
+        return True
+    singular = strip_plural(text)
+    return singular is not None and singular.lower() in resources.stoplist_folded
+
+
+class CandidateFinder:
+    """Collects candidates for one doc; the order of the passes is the order of trust."""
+
+    def __init__(self, doc: Doc, gazetteer_spans: list[Span], resources: Resources, title_end: int) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.resources = resources
+        self.title_end = title_end
+        self.chunks = chunks(doc)
+        self.chunk_of_token: dict[int, int] = {}
+        for index, chunk in enumerate(self.chunks):
+            for token_index in range(chunk.token_start, chunk.token_end):
+                self.chunk_of_token[token_index] = index
+        self.taken = bytearray(len(self.text) + 1)
+        self.candidates: list[Candidate] = []
+        self.gazetteer_spans = gazetteer_spans
+
+    # -- bookkeeping -------------------------------------------------------------------------------------
+    def _free(self, start: int, end: int) -> bool:
+        return not any(self.taken[start:end])
+
+    def _add(self, candidate: Candidate) -> Candidate | None:
+        if candidate.end <= candidate.start or not self._free(candidate.start, candidate.end):
+            return None
+        self.taken[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
+        if not candidate.group:
+            candidate.group = "gaz:" + candidate.entry.key if candidate.entry else _group_key(candidate.text)
+        self.candidates.append(candidate)
+        return candidate
+
+    def _chunk_for_span(self, span: Span) -> tuple[Chunk | None, Chunk | None]:
+        first = self.chunk_of_token.get(span.start)
+        last = self.chunk_of_token.get(span.end - 1)
+        return (self.chunks[first] if first is not None else None, self.chunks[last] if last is not None else None)
+
+    def _next_chunk(self, chunk: Chunk) -> Chunk | None:
+        index = self.chunk_of_token.get(chunk.token_start)
+        if index is None or index + 1 >= len(self.chunks):
+            return None
+        return self.chunks[index + 1]
+
+    # -- passes ------------------------------------------------------------------------------------------
+    def run(self) -> list[Candidate]:
+        abbreviations = find_abbreviations(self.text)
+        self._abbreviation_pass(abbreviations)
+        self._gazetteer_pass()
+        self._title_pass()
+        self._pattern_pass()
+        self._shape_pass()
+        self._repeat_pass()
+        self.candidates.sort(key=lambda c: c.start)
+        return self.candidates
+
+    def _gazetteer_pass(self) -> None:
+        gazetteer = self.resources.gazetteer
+        for span in self.gazetteer_spans:
+            entry = gazetteer.entries[span.label_]
+            start, end = span.start_char, span.end_char
+            first, last = self._chunk_for_span(span)
+            if first is not None and last is not None:
+                chunk_start, chunk_end = first.start, last.end
+                prefix = self.text[chunk_start:start]
+                rest = self.text[end:chunk_end]
+                if prefix or (rest and not is_modifier_suffix(rest)):
+                    whole = self.text[chunk_start:chunk_end]
+                    known = gazetteer.lookup(whole)
+                    if known is not None:
+                        self._add(Candidate(chunk_start, chunk_end, whole, "gazetteer", entry=known))
+                        continue
+                    if is_name_shaped(whole) and (prefix or _looks_like_variant(rest)):
+                        self._add(Candidate(chunk_start, chunk_end, whole, "shape", family_hint=entry))
+                        continue
+                    # a lowercase continuation ("LoRA-finetuned"): the gazetteer name itself is the mention
+            if entry.type == "model" and last is not None:
+                following = self._next_chunk(last)
+                if following is not None and SIZE.match(following.text) and following.start - end <= 1:
+                    whole = self.text[start : following.end]
+                    known = gazetteer.lookup(whole)
+                    self._add(Candidate(start, following.end, whole, "gazetteer" if known else "shape",
+                                        entry=known, family_hint=None if known else entry))
+                    continue
+            self._add(Candidate(start, end, self.text[start:end], "gazetteer", entry=entry))
+
+    def _abbreviation_pass(self, abbreviations: list) -> None:
+        gazetteer = self.resources.gazetteer
+        cues = self.resources.cues
+        for abbreviation in abbreviations:
+            short, long_form = abbreviation.short_form, abbreviation.long_form
+            if _stopped(short, self.resources):
+                continue
+            entry = gazetteer.lookup(long_form) or gazetteer.lookup(short) or gazetteer.lookup(strip_plural(short) or "")
+            if entry is None:
+                head = long_form.split()[-1].lower().strip("-")
+                folded_long = long_form.lower()
+                if head in cues.long_form_not_entity_heads and folded_long not in cues.generic_long_forms_are_entities:
+                    continue
+                if len(long_form.split()) == 1 and long_form.islower():
+                    continue
+                group = _group_key(short)
+            else:
+                group = "gaz:" + entry.key
+            self._add(Candidate(abbreviation.long_start, abbreviation.long_end, long_form, "abbreviation",
+                                entry=entry, long_form=long_form, group=group))
+            self._add(Candidate(abbreviation.short_start, abbreviation.short_end, short, "abbreviation",
+                                entry=entry, long_form=long_form, group=group))
+
+    def _title_pass(self) -> None:
+        colon = self.text.find(":", 0, self.title_end)
+        if colon <= 0:
+            return
+        prefix = self.text[:colon].strip()
+        words = prefix.split()
+        if not words or len(words) > _TITLE_PREFIX_MAX_WORDS or not any(ch.isupper() for ch in prefix):
+            return
+        if len(words) > 1 and not any(is_name_shaped(w) for w in words):
+            # a multi-word prefix is a name only in Title Case without function words ("Direct Discriminative
+            # Optimization"), ending in a head word that names a kind of thing
+            heads = set().union(*self.resources.cues.type_head_words.values())
+            if words[0] in _TITLE_OPENERS or not all(w[:1].isupper() for w in words):
+                return
+            if words[-1].lower() not in heads:
+                return
+        if _stopped(prefix, self.resources):
+            return
+        start = self.text.find(prefix)
+        entry = self.resources.gazetteer.lookup(prefix)
+        candidate = self._add(Candidate(start, start + len(prefix), prefix, "title", entry=entry))
+        if candidate is not None:
+            candidate.hints.add("title-prefix")
+
+    def _pattern_pass(self) -> None:
+        """Title Case names right after a proposing verb or a naming word: "we propose Binary Classifier Optimization"."""
+        verbs = self.resources.cues.propose_verbs | {"named", "called", "dubbed", "termed", "coined"}
+        for index, chunk in enumerate(self.chunks[:-1]):
+            if chunk.text.lower() not in verbs:
+                continue
+            words: list[Chunk] = []
+            for following in self.chunks[index + 1 : index + 8]:
+                raw = self.text[following.start : following.end]
+                if raw[:1].isupper() or (words and raw.lower() in _CONNECTORS and raw.islower()):
+                    words.append(following)
+                    if self.text[following.end : following.end + 1] in ",;:.(":
+                        break
+                else:
+                    break
+            while words and words[-1].text.lower() in _CONNECTORS:
+                words.pop()
+            if len(words) < 2 or words[0].text in ("A", "An", "The", "This", "Our", "We"):
+                continue
+            start, end = words[0].start, words[-1].end
+            name = self.text[start:end]
+            if _stopped(name, self.resources):
+                continue
+            candidate = self._add(Candidate(start, end, name, "pattern", entry=self.resources.gazetteer.lookup(name)))
+            if candidate is not None:
+                candidate.hints.add("named-after-verb")
+
+    def _shape_pass(self) -> None:
+        gazetteer = self.resources.gazetteer
+        for index, chunk in enumerate(self.chunks):
+            word = chunk.text
+            if not self._free(chunk.start, chunk.end):
+                continue
+            if not is_name_shaped(word) or _ROMAN.match(word) or SIZE.match(word) or "." in word.rstrip("."):
+                if not ("." in word and is_name_shaped(word) and any(ch.isdigit() for ch in word)):
+                    continue
+            if _stopped(word, self.resources):
+                continue
+            if "/" in word and not gazetteer.lookup(word):
+                continue
+            start, end = chunk.start, chunk.end
+            # "RewardBench 2", "Qwen-3 8B": a version or size written after a space
+            if index + 1 < len(self.chunks):
+                following = self.chunks[index + 1]
+                gap = self.text[end : following.start]
+                if gap == " " and (SIZE.match(following.text) or self._is_trailing_version(index + 1)):
+                    end = following.end
+            name = self.text[start:end]
+            entry = gazetteer.lookup(name) or gazetteer.lookup(strip_plural(name) or "")
+            self._add(Candidate(start, end, name, "gazetteer" if entry else "shape", entry=entry))
+
+    def _is_trailing_version(self, index: int) -> bool:
+        chunk = self.chunks[index]
+        if not _SMALL_VERSION.match(chunk.text):
+            return False
+        after_char = self.text[chunk.end : chunk.end + 1]
+        if after_char in (",", ".", ")", ";", ":", ""):
+            return True
+        if index + 1 < len(self.chunks):
+            return self.chunks[index + 1].text.lower() in _VERSION_FOLLOWERS
+        return True
+
+    def _repeat_pass(self) -> None:
+        """Every other occurrence of a surface string already recognised is a mention too."""
+        forms: dict[str, Candidate] = {}
+        for candidate in self.candidates:
+            forms.setdefault(candidate.text, candidate)
+        for form, model in sorted(forms.items(), key=lambda item: -len(item[0])):
+            pattern = re.compile(r"(?<![\w\-])" + re.escape(form) + r"(?![\w]|-[A-Za-z0-9])")
+            for found in pattern.finditer(self.text):
+                self._add(Candidate(found.start(), found.end(), form, model.source, entry=model.entry,
+                                    long_form=model.long_form, family_hint=model.family_hint, group=model.group))
+
+
+def _looks_like_variant(rest: str) -> bool:
+    """``-Instruct``, ``-7B``, ``-500``, ``v2``: a suffix that makes a different (variant) name."""
+    return bool(re.match(r"^(-?[A-Z0-9]|v\d|\.\d|\+)", rest))

@@ -1,0 +1,119 @@
+"""Decide an entity's type from context cue words, the gazetteer, its long form and its shape."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from kg.extract.resources import Resources
+
+_BENCH_SHAPE = re.compile(r"(Bench|BENCH|Eval|EVAL|Arena|Leaderboard|GLUE)(\b|[-\s]?\d|$)|-bench\b")
+_DATA_SHAPE = re.compile(r"(QA|Set|Corpus|Data|Instruct-\d|Instruct)$")
+_MODEL_SIZE = re.compile(r"(?<![A-Za-z])\d+(\.\d+)?[BM](?![a-z])|-(Instruct|Chat|Base|it)$|\d+x\d+B")
+_METRIC_SHAPE = re.compile(r"@\s?\w+$|@k$")
+
+
+def type_votes_from_context(left: list[str], right: list[str], resources: Resources) -> Counter[str]:
+    """Votes from the words around one mention: ``the X benchmark``, ``X dataset``, ``benchmarks such as X``."""
+    votes: Counter[str] = Counter()
+    heads = resources.cues.type_head_words
+    # right: the word right after the mention is the strongest cue ("GSM8K benchmark", "the DPO loss")
+    for position, word in enumerate(right[:2]):
+        for etype, words in heads.items():
+            if word in words:
+                votes[etype] += 3 if position == 0 else 1
+        if position == 0 and word not in ("-",):
+            break
+    # left: "benchmark X", "datasets such as X", "X, a benchmark" is handled by the appositive check below
+    window = left[-4:]
+    for word in window:
+        for etype in ("benchmark", "dataset", "metric"):
+            if word in heads[etype] and word not in ("data", "score", "rate", "error", "index"):
+                votes[etype] += 1
+    return votes
+
+
+def appositive_type(after: list[str], resources: Resources) -> str | None:
+    """``X, a new benchmark for ...`` / ``X, a dataset of ...``: the head noun of the appositive."""
+    if not after or after[0] != ",":
+        return None
+    words = after[1:7]
+    if not words or words[0] not in ("a", "an", "the", "our"):
+        return None
+    for word in words[1:]:
+        for etype in ("benchmark", "dataset", "model", "metric", "method"):
+            if word in resources.cues.type_head_words[etype]:
+                return etype
+        if word in (",", ".", "that", "which", "for", "of", "to"):
+            break
+    return None
+
+
+def type_from_shape(name: str, model_prefixes: frozenset[str] = frozenset()) -> str | None:
+    if _METRIC_SHAPE.search(name):
+        return "metric"
+    if _BENCH_SHAPE.search(name):
+        return "benchmark"
+    if _MODEL_SIZE.search(name):
+        return "model"
+    found = re.match(r"[A-Za-z]+", name)
+    if found and found.group(0) in model_prefixes and name[len(found.group(0)) : len(found.group(0)) + 1] in "-. 0123456789":
+        return "model"
+    return None
+
+
+def type_from_long_form(long_form: str | None, resources: Resources) -> str | None:
+    if not long_form:
+        return None
+    words = long_form.lower().replace("-", " ").split()
+    for word in reversed(words[-2:]):
+        for etype in ("benchmark", "dataset", "metric", "method", "model"):
+            if word in resources.cues.type_head_words[etype]:
+                return etype
+    return None
+
+
+def decide_type(
+    gazetteer_type: str | None,
+    family_type: str | None,
+    context_votes: Counter[str],
+    appositive: str | None,
+    long_form: str | None,
+    name: str,
+    evaluated: bool,
+    trained: bool,
+    resources: Resources,
+) -> tuple[str, float]:
+    """The type and a confidence in it; gazetteer first, then explicit cues, long form, shape, default."""
+    shape = type_from_shape(name, resources.model_prefixes)
+    if gazetteer_type is not None:
+        etype = gazetteer_type
+        if etype in ("dataset", "benchmark"):
+            if appositive in ("dataset", "benchmark"):
+                etype = appositive
+            elif etype == "benchmark" and trained and not evaluated:
+                etype = "dataset"
+            elif etype == "dataset" and evaluated and not trained and context_votes["benchmark"] > 0:
+                etype = "benchmark"
+        return etype, 0.95
+    if appositive is not None:
+        return appositive, 0.85
+    if family_type is not None:
+        return family_type, 0.85
+    if context_votes:
+        etype, count = context_votes.most_common(1)[0]
+        if count >= 2:
+            if etype == "model" and shape != "model" and not _MODEL_SIZE.search(name):
+                # "X models" is often a family of methods ("diffusion models"); only trust with a size
+                etype = "method"
+            if etype in ("dataset", "benchmark"):
+                etype = "benchmark" if evaluated and not trained else etype
+            return etype, 0.8
+    long_type = type_from_long_form(long_form, resources)
+    if long_type is not None:
+        return long_type, 0.8
+    if shape is not None:
+        return shape, 0.75
+    if name.endswith("QA") or name.endswith("QA2"):
+        return ("benchmark" if not trained else "dataset"), 0.65
+    return "method", 0.5

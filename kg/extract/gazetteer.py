@@ -1,0 +1,165 @@
+"""The gazetteer: known names of methods, models, datasets, benchmarks and metrics, loaded from JSONL data."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.errors import InputError
+from kg.ids import fold_text
+from kg.types import ENTITY_TYPES
+
+PIPELINES_DIR = Path(__file__).resolve().parents[2] / "pipelines"
+DEFAULT_GAZETTEER_DIR = PIPELINES_DIR / "gazetteer"
+
+# British -> American spellings that occur in ML names; applied word by word on folded text.
+_SPELLING = {
+    "optimisation": "optimization", "optimise": "optimize", "optimised": "optimized", "optimiser": "optimizer",
+    "regularisation": "regularization", "regularised": "regularized", "normalisation": "normalization",
+    "normalised": "normalized", "generalisation": "generalization", "quantisation": "quantization",
+    "tokenisation": "tokenization", "tokeniser": "tokenizer", "randomised": "randomized", "modelling": "modeling",
+    "labelling": "labeling", "summarisation": "summarization", "visualisation": "visualization",
+    "parameterisation": "parameterization", "factorisation": "factorization", "centre": "center",
+    "behaviour": "behavior", "neighbour": "neighbor", "neighbours": "neighbors", "colour": "color",
+    "initialisation": "initialization", "adaptor": "adapter", "adaptors": "adapters", "recognise": "recognize",
+}
+
+
+def spelling_key(text: str) -> str:
+    """Fold case, accents, hyphens and spaces, and British spellings: the key for matching names loosely."""
+    return " ".join(_SPELLING.get(word, word) for word in fold_text(text).split())
+
+
+@dataclass(slots=True)
+class GazetteerEntry:
+    """One known entity; ``key`` is unique within a gazetteer (``type:name``)."""
+
+    key: str
+    name: str
+    type: str
+    full_name: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    generic: bool = False
+    case_sensitive: bool = False
+    family: str | None = None
+    ids: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    def surface_forms(self) -> list[str]:
+        forms = [self.name, *(self.aliases or [])]
+        if self.full_name:
+            forms.append(self.full_name)
+        seen: dict[str, None] = {}
+        for form in forms:
+            if form and form.strip():
+                seen.setdefault(form.strip(), None)
+        return list(seen)
+
+
+_WORDY = re.compile(r"^[A-Za-z][a-z]+$")
+
+
+@dataclass
+class Gazetteer:
+    """All entries, with lookup tables from exact and folded surface forms to entry keys."""
+
+    entries: dict[str, GazetteerEntry] = field(default_factory=dict)
+    exact: dict[str, str] = field(default_factory=dict)
+    folded: dict[str, str] = field(default_factory=dict)
+
+    def add(self, entry: GazetteerEntry) -> None:
+        existing = self.entries.get(entry.key)
+        if existing is not None:
+            # a user file may extend a shipped entry: merge aliases and ids, later fields win when set
+            existing.aliases = list(dict.fromkeys([*existing.aliases, *entry.aliases]))
+            existing.ids.update(entry.ids)
+            existing.full_name = entry.full_name or existing.full_name
+            entry = existing
+        else:
+            self.entries[entry.key] = entry
+        for form in entry.surface_forms():
+            self.exact.setdefault(form, entry.key)
+            if not entry.case_sensitive or " " in form:
+                self.folded.setdefault(spelling_key(form), entry.key)
+
+    def lookup(self, text: str) -> GazetteerEntry | None:
+        """The entry named by ``text``: exact first, then case/spelling-folded (never for case-sensitive names)."""
+        key = self.exact.get(text)
+        if key is None:
+            key = self.folded.get(spelling_key(text))
+        return self.entries.get(key) if key else None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _parse_entry(data: object, path: Path, line: int) -> GazetteerEntry:
+    if not isinstance(data, dict):
+        raise InputError(str(path), line, "gazetteer line must be a JSON object")
+    name = data.get("name")
+    etype = data.get("type")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(str(path), line, "gazetteer entry needs a non-empty 'name'")
+    if etype not in ENTITY_TYPES:
+        raise InputError(str(path), line, f"gazetteer entry {name!r} has type {etype!r}; use one of {ENTITY_TYPES}")
+    aliases = data.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise InputError(str(path), line, f"'aliases' of {name!r} must be a list of strings")
+    ids = {k: str(v) for k, v in (data.get("ids") or {}).items() if v}
+    return GazetteerEntry(
+        key=f"{etype}:{name.strip()}",
+        name=name.strip(),
+        type=etype,
+        full_name=(data.get("full_name") or None),
+        aliases=[a.strip() for a in aliases if a.strip()],
+        generic=bool(data.get("generic", False)),
+        case_sensitive=bool(data.get("case_sensitive", False)),
+        family=data.get("family") or None,
+        ids=ids,
+        source=f"{path.name}:{line}",
+    )
+
+
+def iter_gazetteer_files(paths: Iterable[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.jsonl")))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputError(str(path), None, "gazetteer file not found")
+    return files
+
+
+def load_gazetteer(paths: Iterable[str | Path] = (DEFAULT_GAZETTEER_DIR,)) -> Gazetteer:
+    """Load gazetteer JSONL files (directories are expanded to their ``*.jsonl`` files, sorted)."""
+    gazetteer = Gazetteer()
+    for path in iter_gazetteer_files(paths):
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                line = line.strip()
+                if not line or line.startswith("//"):
+                    continue
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputError(str(path), number, f"not valid JSON: {exc.msg}") from None
+                gazetteer.add(_parse_entry(data, path, number))
+    return gazetteer
+
+
+def load_wordlist(path: Path) -> frozenset[str]:
+    """A list file: one string per line, ``#`` starts a comment."""
+    if not path.exists():
+        return frozenset()
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            words.add(line)
+    return frozenset(words)

@@ -1,0 +1,80 @@
+"""Decide what a paper does with an entity: proposes, uses (applies, compares, evaluates on) or mentions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kg.extract.resources import Resources
+
+FIRST_PERSON = frozenset({"we", "our", "us", "ours"})
+SELF_REFERENCE = ("this paper", "this work", "this article", "this study", "in this paper", "here we", "the paper")
+
+
+@dataclass(slots=True)
+class SentenceView:
+    """A sentence as lowercased words, with its position among the abstract's sentences."""
+
+    words: list[str]
+    index: int
+    text_lower: str
+
+
+def proposes_in_sentence(
+    sentence: SentenceView, position: int, other_positions: list[int], resources: Resources
+) -> bool:
+    """True when the words before ``position`` say the paper introduces the entity there."""
+    words = sentence.words
+    cues = resources.cues
+    if position > 0 and words[position - 1] == "our":
+        return True
+    if position > 0 and words[position - 1] in ("named", "called", "dubbed", "termed", "coined", "namely"):
+        return True
+    start = max(0, position - 14)
+    for verb_index in range(position - 1, start - 1, -1):
+        word = words[verb_index]
+        if word in (".", ";"):
+            return False
+        if word not in cues.propose_verbs:
+            continue
+        if any(verb_index < other < position for other in other_positions):
+            return False
+        between = " ".join(words[verb_index:position])
+        if any(phrase in between for phrase in cues.not_propose_after_verb):
+            return False
+        if "which" in words[verb_index:position] or ("that" in words[verb_index:position] and "call" not in word):
+            return False
+        before = words[max(0, verb_index - 6) : verb_index]
+        passive = verb_index > 0 and words[verb_index - 1] in ("is", "are", "be")
+        if FIRST_PERSON & set(before) or any(ref in sentence.text_lower for ref in SELF_REFERENCE) or passive:
+            return True
+        return False
+    return False
+
+
+def novel_appositive(after: list[str], resources: Resources) -> bool:
+    """``X, a novel framework ...`` / ``X, our new benchmark``."""
+    return bool(after) and after[0] == "," and any(w in resources.cues.novelty_words for w in after[1:4])
+
+
+def is_background(sentence: SentenceView, resources: Resources) -> bool:
+    """A sentence that sets the scene rather than reporting the paper's own work."""
+    words = set(sentence.words)
+    if FIRST_PERSON & words or any(ref in sentence.text_lower for ref in SELF_REFERENCE):
+        return False
+    if sentence.index == 0:
+        return True
+    return any(cue in sentence.text_lower for cue in resources.cues.background_cues)
+
+
+def has_use_cue(sentence: SentenceView, resources: Resources) -> bool:
+    words = set(sentence.words)
+    return bool(FIRST_PERSON & words) or bool(words & resources.cues.use_cues)
+
+
+def decide_role(proposed: bool, use_votes: int, background_votes: int) -> str:
+    """Combine the per-mention signals of one entity."""
+    if proposed:
+        return "proposes"
+    if use_votes == 0 and background_votes > 0:
+        return "mentions"
+    return "uses"

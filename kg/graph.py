@@ -1,0 +1,92 @@
+"""The graph: a networkx MultiDiGraph of papers and entities, saved and loaded as node-link JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from kg import __version__
+from kg.atomic import atomic_writer
+from kg.errors import KgError
+from kg.resolve import Resolution
+
+NODE_KIND = {"method": "Method", "model": "Model", "dataset": "Dataset", "benchmark": "Benchmark", "metric": "Metric"}
+GRAPH_FILE = "graph.json"
+
+
+def paper_node(paper_id: str) -> str:
+    return f"paper:{paper_id}"
+
+
+def entity_node(entity_id: str) -> str:
+    return f"entity:{entity_id}"
+
+
+def build_graph(resolution: Resolution) -> nx.MultiDiGraph:
+    """Typed nodes (Paper, Method, Model, Dataset, Benchmark, Metric) and typed, evidenced edges from papers."""
+    graph = nx.MultiDiGraph(kg_version=__version__)
+    for paper_id in sorted(resolution.papers):
+        paper = resolution.papers[paper_id]
+        attributes = {k: v for k, v in paper.to_dict().items() if v not in (None, [], "")}
+        attributes.pop("id", None)
+        graph.add_node(paper_node(paper_id), kind="Paper", label=paper.title, paper_id=paper_id, **attributes)
+    for entity_id in sorted(resolution.entities):
+        entity = resolution.entities[entity_id]
+        graph.add_node(
+            entity_node(entity_id),
+            kind=NODE_KIND[entity.type],
+            label=entity.name,
+            entity_id=entity.id,
+            type=entity.type,
+            generic=entity.generic,
+            full_name=entity.full_name,
+            aliases=entity.aliases,
+            external_ids=entity.external_ids,
+            family=entity.family,
+        )
+    for entity in resolution.entities.values():
+        if entity.family:
+            family_ids = [e.id for e in resolution.entities.values() if e.name == entity.family and e.id != entity.id]
+            for family_id in family_ids:
+                graph.add_edge(entity_node(entity.id), entity_node(family_id), key="VARIANT_OF", type="VARIANT_OF")
+    for relation in resolution.relations:
+        graph.add_edge(
+            paper_node(relation.paper_id),
+            entity_node(relation.entity_id),
+            key=relation.kind,
+            type=relation.kind,
+            confidence=relation.confidence,
+            evidence=[asdict(e) for e in relation.evidence],
+        )
+    return graph
+
+
+def papers_count(graph: nx.MultiDiGraph, node: str) -> int:
+    """How many distinct papers point at ``node``."""
+    return len({source for source, _ in graph.in_edges(node) if graph.nodes[source].get("kind") == "Paper"})
+
+
+def save_graph(graph: nx.MultiDiGraph, directory: Path) -> Path:
+    """Write ``graph.json`` (node-link JSON, sorted keys: the same input gives the same bytes)."""
+    data = nx.node_link_data(graph, edges="links")
+    path = directory / GRAPH_FILE
+    with atomic_writer(path) as out:
+        json.dump(data, out, ensure_ascii=False, sort_keys=True, indent=1)
+        out.write("\n")
+    return path
+
+
+def load_graph(directory: Path) -> nx.MultiDiGraph:
+    """Load ``DIR/graph.json`` written by ``save_graph``."""
+    path = Path(directory) / GRAPH_FILE if Path(directory).is_dir() else Path(directory)
+    if not path.exists():
+        raise KgError(f"{path}: no graph here; run 'kg build INPUT... --out {Path(directory)}' first")
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise KgError(f"{path}:{exc.lineno}: graph file is not valid JSON ({exc.msg})") from None
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges="links")

@@ -1,0 +1,59 @@
+"""Read JSON Lines, or one JSON array, of paper objects."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from kg.errors import InputError
+from kg.readers.source import decode_or_fail
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def iter_json_records(path: Path) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line, object)`` for a JSON array file or a JSON Lines file (detected from the first byte)."""
+    with path.open("rb") as handle:
+        head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"["):
+        yield from _iter_array(path)
+    else:
+        yield from _iter_lines(path)
+
+
+def _iter_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            line = decode_or_fail(raw, path, number).strip()
+            if number == 1:
+                line = line.lstrip("\ufeff")
+            if not line:
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(str(path), number, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+
+
+def _iter_array(path: Path) -> Iterator[tuple[int, Any]]:
+    text = decode_or_fail(path.read_bytes(), path, None).lstrip("\ufeff")
+    decoder = json.JSONDecoder()
+    index = text.index("[") + 1
+    length = len(text)
+    while True:
+        while index < length and text[index] in " \t\r\n,":
+            index += 1
+        if index >= length:
+            raise InputError(str(path), _line_of(text, length), "unterminated JSON array (missing ']')")
+        if text[index] == "]":
+            return
+        try:
+            value, end = decoder.raw_decode(text, index)
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+        yield _line_of(text, index), value
+        index = end

@@ -1,0 +1,135 @@
+"""Plain, typed, serialisable data passed between the stages.
+
+read -> ``Paper``; extract -> ``PaperExtraction`` (``ExtractedEntity`` with ``Mention``);
+resolve -> ``Entity`` and ``Relation`` (with ``Evidence``); build -> a networkx graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+EntityType = Literal["method", "model", "dataset", "benchmark", "metric"]
+Role = Literal["proposes", "uses", "mentions"]
+Field = Literal["title", "abstract"]
+
+ENTITY_TYPES: tuple[str, ...] = ("method", "model", "dataset", "benchmark", "metric")
+ROLES: tuple[str, ...] = ("proposes", "uses", "mentions")
+
+
+@dataclass(slots=True)
+class Paper:
+    """One paper as read from a source; ``source`` is ``file:line`` where it was read."""
+
+    id: str
+    title: str
+    abstract: str
+    date: str | None = None
+    year: int | None = None
+    authors: list[str] = field(default_factory=list)
+    author_count: int | None = None
+    organisation: str | None = None
+    venue: str | None = None
+    url: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass(slots=True)
+class Mention:
+    """One occurrence: ``text == paper.<field>[start:end]``; ``sentence`` is the sentence holding it."""
+
+    text: str
+    field: Field
+    start: int
+    end: int
+    sentence: str
+
+
+@dataclass(slots=True)
+class ExtractedEntity:
+    """An entity found in one paper, before corpus-wide resolution."""
+
+    name: str
+    type: EntityType
+    generic: bool
+    role: Role
+    confidence: float
+    mentions: list[Mention]
+    full_name: str | None = None
+    extractor: str = "gazetteer"
+    gazetteer_key: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class PaperExtraction:
+    """All entities of one paper: one line of ``kg extract`` output."""
+
+    id: str
+    entities: list[ExtractedEntity]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The exact public JSONL shape of ``kg extract``."""
+        return {
+            "id": self.id,
+            "entities": [
+                {
+                    "name": e.name,
+                    "type": e.type,
+                    "generic": e.generic,
+                    "role": e.role,
+                    "confidence": round(e.confidence, 3),
+                    "mentions": [asdict(m) for m in e.mentions],
+                }
+                for e in self.entities
+            ],
+        }
+
+
+@dataclass(slots=True)
+class Evidence:
+    """Why an edge exists: the sentence and offsets in the paper, and which extractor saw it."""
+
+    field: Field
+    start: int
+    end: int
+    text: str
+    sentence: str
+    extractor: str
+    confidence: float
+
+
+@dataclass(slots=True)
+class Entity:
+    """One real-world method, model, dataset, benchmark or metric (a graph node)."""
+
+    id: str
+    name: str
+    type: EntityType
+    generic: bool = False
+    full_name: str | None = None
+    aliases: dict[str, int] = field(default_factory=dict)
+    external_ids: dict[str, str] = field(default_factory=dict)
+    family: str | None = None
+
+
+@dataclass(slots=True)
+class Relation:
+    """A typed edge from a paper to an entity, with its evidence."""
+
+    paper_id: str
+    entity_id: str
+    kind: str  # PROPOSES | USES | EVALUATES_ON | MENTIONS
+    evidence: list[Evidence] = field(default_factory=list)
+    confidence: float = 1.0
