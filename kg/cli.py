@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kg.commands import register_all
 from kg.errors import KgError
 
 app = typer.Typer(
@@ -32,7 +33,9 @@ Format = Annotated[str, typer.Option("--format", "-f", help="auto (by suffix), l
 Gazetteer = Annotated[
     list[Path] | None, typer.Option("--gazetteer", "-g", help="Extra gazetteer JSONL file(s) of your own names.")
 ]
-SkipBad = Annotated[bool, typer.Option("--skip-bad", help="Skip bad records with a counted warning instead of failing.")]
+SkipBad = Annotated[
+    bool, typer.Option("--skip-bad", help="Skip bad records with a counted warning instead of failing.")
+]
 Processes = Annotated[int, typer.Option("--processes", "-j", min=1, help="Worker processes for extraction.")]
 
 
@@ -103,7 +106,9 @@ def evaluate(
     gold: Annotated[Path, typer.Argument(help="Gold JSONL in the annotation guidelines' format.")],
     pred: Annotated[Path, typer.Argument(help="Predictions: the JSONL written by 'kg extract'.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
-    show_errors: Annotated[bool, typer.Option("--errors", help="List missed, spurious and mislabelled entities.")] = False,
+    show_errors: Annotated[
+        bool, typer.Option("--errors", help="List missed, spurious and mislabelled entities.")
+    ] = False,
 ) -> None:
     """Score predictions against gold: P/R/F1 per type, type and role accuracy."""
     from kg.evaluate import evaluate_files
@@ -123,11 +128,19 @@ def evaluate(
     for column in ("type", "precision", "recall", "F1", "gold", "predicted"):
         table.add_column(column, justify="left" if column == "type" else "right")
     for name, scores in data["scores"].items():
-        table.add_row(name, f"{scores['precision']:.3f}", f"{scores['recall']:.3f}", f"{scores['f1']:.3f}",
-                      str(scores["gold"]), str(scores["predicted"]))
+        table.add_row(
+            name,
+            f"{scores['precision']:.3f}",
+            f"{scores['recall']:.3f}",
+            f"{scores['f1']:.3f}",
+            str(scores["gold"]),
+            str(scores["predicted"]),
+        )
     console.print(table)
-    console.print(f"type accuracy {data['type_accuracy']:.3f}, role accuracy {data['role_accuracy']:.3f} "
-                  f"on {data['matched']} matched entities")
+    console.print(
+        f"type accuracy {data['type_accuracy']:.3f}, role accuracy {data['role_accuracy']:.3f} "
+        f"on {data['matched']} matched entities"
+    )
     if data["missing_papers"]:
         console.print(f"[yellow]{len(data['missing_papers'])} gold papers had no prediction[/]")
     if show_errors:
@@ -161,6 +174,9 @@ def papers_using(
     for hit in hits:
         table.add_row(hit.title, hit.relation, str(hit.year or ""))
     console.print(table)
+
+
+register_all(app)
 
 
 def main() -> None:

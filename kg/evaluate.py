@@ -61,8 +61,15 @@ class EvalResult:
             "papers": self.papers,
             "missing_papers": self.missing_papers,
             "scores": {
-                name: {"precision": round(c.precision, 4), "recall": round(c.recall, 4), "f1": round(c.f1, 4),
-                       "gold": c.gold, "predicted": c.pred, "matched_gold": c.tp_gold, "matched_predicted": c.tp_pred}
+                name: {
+                    "precision": round(c.precision, 4),
+                    "recall": round(c.recall, 4),
+                    "f1": round(c.f1, 4),
+                    "gold": c.gold,
+                    "predicted": c.pred,
+                    "matched_gold": c.tp_gold,
+                    "matched_predicted": c.tp_pred,
+                }
                 for name, c in self.per_group.items()
             },
             "type_accuracy": round(self.type_correct / self.matched, 4) if self.matched else 0.0,
@@ -160,12 +167,27 @@ def evaluate(gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]]) -
                 result.type_correct += int(predicted.get("type") == entity.get("type"))
                 result.role_correct += int(predicted.get("role") == entity.get("role"))
                 if predicted.get("type") != entity.get("type") or predicted.get("role") != entity.get("role"):
-                    result.errors.append({"id": key, "kind": "mislabel", "gold": entity.get("name"),
-                                          "gold_type": entity.get("type"), "pred_type": predicted.get("type"),
-                                          "gold_role": entity.get("role"), "pred_role": predicted.get("role")})
+                    result.errors.append(
+                        {
+                            "id": key,
+                            "kind": "mislabel",
+                            "gold": entity.get("name"),
+                            "gold_type": entity.get("type"),
+                            "pred_type": predicted.get("type"),
+                            "gold_role": entity.get("role"),
+                            "pred_role": predicted.get("role"),
+                        }
+                    )
             else:
-                result.errors.append({"id": key, "kind": "missed", "gold": entity.get("name"),
-                                      "type": entity.get("type"), "mentions": sorted(_mention_strings(entity))})
+                result.errors.append(
+                    {
+                        "id": key,
+                        "kind": "missed",
+                        "gold": entity.get("name"),
+                        "type": entity.get("type"),
+                        "mentions": sorted(_mention_strings(entity)),
+                    }
+                )
         for pi, entity in enumerate(pred):
             if pi in pred_hit:
                 if _ignored(gold[pred_hit[pi]]):
@@ -178,8 +200,9 @@ def evaluate(gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]]) -
                     result.per_group[name].pred += 1
                     result.per_group[name].tp_pred += int(hit)
             if not hit:
-                result.errors.append({"id": key, "kind": "spurious", "pred": entity.get("name"),
-                                      "type": entity.get("type")})
+                result.errors.append(
+                    {"id": key, "kind": "spurious", "pred": entity.get("name"), "type": entity.get("type")}
+                )
     return result
 
 

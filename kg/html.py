@@ -15,12 +15,29 @@ from kg.graph import papers_count
 
 VIZ_DIR = Path(__file__).resolve().parents[1] / "viz"
 VIS_LIB = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
-COLOURS = {"Paper": "#9e9e9e", "Method": "#1f77b4", "Model": "#9467bd", "Dataset": "#2ca02c", "Benchmark": "#ff7f0e",
-           "Metric": "#d62728"}
-SHAPES = {"Paper": "square", "Method": "dot", "Model": "diamond", "Dataset": "triangle", "Benchmark": "star",
-          "Metric": "triangleDown"}
-EDGE_COLOURS = {"PROPOSES": "#d62728", "USES": "#1f77b4", "EVALUATES_ON": "#ff7f0e", "MENTIONS": "#bbbbbb",
-                "VARIANT_OF": "#9467bd"}
+COLOURS = {
+    "Paper": "#9e9e9e",
+    "Method": "#1f77b4",
+    "Model": "#9467bd",
+    "Dataset": "#2ca02c",
+    "Benchmark": "#ff7f0e",
+    "Metric": "#d62728",
+}
+SHAPES = {
+    "Paper": "square",
+    "Method": "dot",
+    "Model": "diamond",
+    "Dataset": "triangle",
+    "Benchmark": "star",
+    "Metric": "triangleDown",
+}
+EDGE_COLOURS = {
+    "PROPOSES": "#d62728",
+    "USES": "#1f77b4",
+    "EVALUATES_ON": "#ff7f0e",
+    "MENTIONS": "#bbbbbb",
+    "VARIANT_OF": "#9467bd",
+}
 
 
 def _json_for_script(value: object) -> str:
@@ -40,16 +57,31 @@ def to_pyvis(graph: nx.MultiDiGraph, max_nodes: int = 400) -> tuple[Network, int
         tooltip = f"{kind}: {data.get('label', '')}"
         if kind != "Paper":
             tooltip += f"\n{count} paper(s)"
-        net.add_node(node, label=str(data.get("label", ""))[:40], title=tooltip, color=COLOURS[kind],
-                     shape=SHAPES[kind], size=8 + min(count, 30) * 1.5 if kind != "Paper" else 6, group=kind)
+        net.add_node(
+            node,
+            label=str(data.get("label", ""))[:40],
+            title=tooltip,
+            color=COLOURS[kind],
+            shape=SHAPES[kind],
+            size=8 + min(count, 30) * 1.5 if kind != "Paper" else 6,
+            group=kind,
+        )
     for source, target, data in graph.edges(data=True):
         if source in kept and target in kept:
-            net.add_edge(source, target, label=data["type"], title=data["type"],
-                         color=EDGE_COLOURS.get(data["type"], "#999"), arrows="to")
+            net.add_edge(
+                source,
+                target,
+                label=data["type"],
+                title=data["type"],
+                color=EDGE_COLOURS.get(data["type"], "#999"),
+                arrows="to",
+            )
     return net, graph.number_of_nodes() - len(kept)
 
 
-def write_graph_page(graph: nx.MultiDiGraph, path: Path, title: str = "kg: knowledge graph", max_nodes: int = 400) -> Path:
+def write_graph_page(
+    graph: nx.MultiDiGraph, path: Path, title: str = "kg: knowledge graph", max_nodes: int = 400
+) -> Path:
     """One self-contained HTML page of the graph (everything inlined)."""
     net, left_out = to_pyvis(graph, max_nodes)
     options = {

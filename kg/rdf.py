@@ -14,10 +14,18 @@ from kg.ids import slug
 KG = Namespace("https://w3id.org/kg-ml/ontology#")
 SCHEMA = Namespace("https://schema.org/")
 DEFAULT_BASE = "https://w3id.org/kg-ml/"
-RELATION_PROPERTY = {"PROPOSES": KG.proposes, "USES": KG.uses, "EVALUATES_ON": KG.evaluatesOn, "MENTIONS": KG.mentions,
-                     "VARIANT_OF": KG.variantOf}
-EXTERNAL_IRI = {"wikidata": "http://www.wikidata.org/entity/{}", "pwc": "https://paperswithcode.com/{}",
-                "hf": "https://huggingface.co/{}"}
+RELATION_PROPERTY = {
+    "PROPOSES": KG.proposes,
+    "USES": KG.uses,
+    "EVALUATES_ON": KG.evaluatesOn,
+    "MENTIONS": KG.mentions,
+    "VARIANT_OF": KG.variantOf,
+}
+EXTERNAL_IRI = {
+    "wikidata": "http://www.wikidata.org/entity/{}",
+    "pwc": "https://paperswithcode.com/{}",
+    "hf": "https://huggingface.co/{}",
+}
 
 
 def entity_iri(base: str, entity_type: str, entity_id: str) -> URIRef:
@@ -33,8 +41,14 @@ def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
     if not base.endswith(("/", "#")):
         base += "/"
     rdf = Graph()
-    for prefix, namespace in (("kg", KG), ("skos", SKOS), ("dcterms", DCTERMS), ("prov", PROV), ("schema", SCHEMA),
-                              ("owl", OWL)):
+    for prefix, namespace in (
+        ("kg", KG),
+        ("skos", SKOS),
+        ("dcterms", DCTERMS),
+        ("prov", PROV),
+        ("schema", SCHEMA),
+        ("owl", OWL),
+    ):
         rdf.bind(prefix, namespace)
     iris: dict[str, URIRef] = {}
     for node, data in graph.nodes(data=True):

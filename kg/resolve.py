@@ -112,13 +112,19 @@ def _build_entity(
         name, etype = entry.name, entry.type
         # dataset/benchmark: the corpus decides between the two
         if etype in ("dataset", "benchmark") and types:
-            etype = max(sorted(types), key=lambda t: (types[t], t == entry.type)) if set(types) <= {"dataset", "benchmark"} else etype
+            etype = (
+                max(sorted(types), key=lambda t: (types[t], t == entry.type))
+                if set(types) <= {"dataset", "benchmark"}
+                else etype
+            )
     else:
         name = max(sorted(names), key=lambda n: names[n])
         etype = max(sorted(types), key=lambda t: types[t])
     full_names = Counter(e.full_name for _, e in group if e.full_name)
-    full_name = entry.full_name if entry is not None and entry.full_name else (
-        max(sorted(full_names), key=lambda n: full_names[n]) if full_names else None
+    full_name = (
+        entry.full_name
+        if entry is not None and entry.full_name
+        else (max(sorted(full_names), key=lambda n: full_names[n]) if full_names else None)
     )
     base = slug(name)
     if key.startswith("abbr:") and full_name:

@@ -16,15 +16,73 @@ from kg.extract.shapes import SIZE, Chunk, chunks, is_modifier_suffix, is_name_s
 _ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X{1,3})$")
 _SMALL_VERSION = re.compile(r"^\d{1,2}(\.\d{1,2})?$")
 _VERSION_FOLLOWERS = frozenset(
-    {"and", "or", "compared", "with", "on", "in", "to", "is", "as", "which", "that", "by", "from", "while", "we",
-     "are", "were", "was", "has", "have", "for", "show", "shows", "demonstrate"}
+    {
+        "and",
+        "or",
+        "compared",
+        "with",
+        "on",
+        "in",
+        "to",
+        "is",
+        "as",
+        "which",
+        "that",
+        "by",
+        "from",
+        "while",
+        "we",
+        "are",
+        "were",
+        "was",
+        "has",
+        "have",
+        "for",
+        "show",
+        "shows",
+        "demonstrate",
+    }
 )
 _CONNECTORS = frozenset({"for", "of", "with", "via", "and", "in", "on", "to", "from", "by", "the", "a", "an"})
 _TITLE_PREFIX_MAX_WORDS = 5
 _TITLE_OPENERS = frozenset(
-    {"The", "A", "An", "On", "Towards", "Toward", "Beyond", "When", "Why", "How", "What", "Is", "Are", "Do", "Does",
-     "Can", "From", "Rethinking", "Revisiting", "Understanding", "Learning", "Training", "Improving", "Scaling",
-     "Not", "Less", "More", "All", "Every", "One", "Few", "Let", "Making", "Measuring", "Position"}
+    {
+        "The",
+        "A",
+        "An",
+        "On",
+        "Towards",
+        "Toward",
+        "Beyond",
+        "When",
+        "Why",
+        "How",
+        "What",
+        "Is",
+        "Are",
+        "Do",
+        "Does",
+        "Can",
+        "From",
+        "Rethinking",
+        "Revisiting",
+        "Understanding",
+        "Learning",
+        "Training",
+        "Improving",
+        "Scaling",
+        "Not",
+        "Less",
+        "More",
+        "All",
+        "Every",
+        "One",
+        "Few",
+        "Let",
+        "Making",
+        "Measuring",
+        "Position",
+    }
 )
 
 
@@ -133,8 +191,16 @@ class CandidateFinder:
                 if following is not None and SIZE.match(following.text) and following.start - end <= 1:
                     whole = self.text[start : following.end]
                     known = gazetteer.lookup(whole)
-                    self._add(Candidate(start, following.end, whole, "gazetteer" if known else "shape",
-                                        entry=known, family_hint=None if known else entry))
+                    self._add(
+                        Candidate(
+                            start,
+                            following.end,
+                            whole,
+                            "gazetteer" if known else "shape",
+                            entry=known,
+                            family_hint=None if known else entry,
+                        )
+                    )
                     continue
             self._add(Candidate(start, end, self.text[start:end], "gazetteer", entry=entry))
 
@@ -145,7 +211,9 @@ class CandidateFinder:
             short, long_form = abbreviation.short_form, abbreviation.long_form
             if _stopped(short, self.resources):
                 continue
-            entry = gazetteer.lookup(long_form) or gazetteer.lookup(short) or gazetteer.lookup(strip_plural(short) or "")
+            entry = (
+                gazetteer.lookup(long_form) or gazetteer.lookup(short) or gazetteer.lookup(strip_plural(short) or "")
+            )
             if entry is None:
                 head = long_form.split()[-1].lower().strip("-")
                 folded_long = long_form.lower()
@@ -156,10 +224,28 @@ class CandidateFinder:
                 group = _group_key(short)
             else:
                 group = "gaz:" + entry.key
-            self._add(Candidate(abbreviation.long_start, abbreviation.long_end, long_form, "abbreviation",
-                                entry=entry, long_form=long_form, group=group))
-            self._add(Candidate(abbreviation.short_start, abbreviation.short_end, short, "abbreviation",
-                                entry=entry, long_form=long_form, group=group))
+            self._add(
+                Candidate(
+                    abbreviation.long_start,
+                    abbreviation.long_end,
+                    long_form,
+                    "abbreviation",
+                    entry=entry,
+                    long_form=long_form,
+                    group=group,
+                )
+            )
+            self._add(
+                Candidate(
+                    abbreviation.short_start,
+                    abbreviation.short_end,
+                    short,
+                    "abbreviation",
+                    entry=entry,
+                    long_form=long_form,
+                    group=group,
+                )
+            )
 
     def _title_pass(self) -> None:
         colon = self.text.find(":", 0, self.title_end)
@@ -255,8 +341,18 @@ class CandidateFinder:
         for form, model in sorted(forms.items(), key=lambda item: -len(item[0])):
             pattern = re.compile(r"(?<![\w\-])" + re.escape(form) + r"(?![\w]|-[A-Za-z0-9])")
             for found in pattern.finditer(self.text):
-                self._add(Candidate(found.start(), found.end(), form, model.source, entry=model.entry,
-                                    long_form=model.long_form, family_hint=model.family_hint, group=model.group))
+                self._add(
+                    Candidate(
+                        found.start(),
+                        found.end(),
+                        form,
+                        model.source,
+                        entry=model.entry,
+                        long_form=model.long_form,
+                        family_hint=model.family_hint,
+                        group=model.group,
+                    )
+                )
 
 
 def _looks_like_variant(rest: str) -> bool:

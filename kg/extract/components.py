@@ -147,8 +147,11 @@ class EntityRecognizer:
             for token in sentence:
                 sentence_of_token[token.i] = index
             in_title = sentence.start_char < title_end
-            views.append(SentenceView(lower[sentence.start : sentence.end], -1 if in_title else abstract_index,
-                                      sentence.text.lower()))
+            views.append(
+                SentenceView(
+                    lower[sentence.start : sentence.end], -1 if in_title else abstract_index, sentence.text.lower()
+                )
+            )
             if not in_title:
                 abstract_index += 1
         token_at = {token.idx: token.i for token in doc}
@@ -157,8 +160,17 @@ class EntityRecognizer:
         entities: list[ExtractedEntity] = []
         for group_candidates in groups.values():
             entities.append(
-                self._one_entity(doc, group_candidates, lower, sentences, views, sentence_of_token, token_at,
-                                 all_positions, title_end)
+                self._one_entity(
+                    doc,
+                    group_candidates,
+                    lower,
+                    sentences,
+                    views,
+                    sentence_of_token,
+                    token_at,
+                    all_positions,
+                    title_end,
+                )
             )
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
         return entities
@@ -217,8 +229,9 @@ class EntityRecognizer:
             else:
                 use_votes += 1
             field, offset = ("title", 0) if in_title else ("abstract", title_end + len(FIELD_SEPARATOR))
-            mentions.append(Mention(candidate.text, field, candidate.start - offset, candidate.end - offset,
-                                    sentence.text.strip()))
+            mentions.append(
+                Mention(candidate.text, field, candidate.start - offset, candidate.end - offset, sentence.text.strip())
+            )
         name = _canonical_name(group, entry)
         etype, type_confidence = decide_type(
             entry.type if entry else None,

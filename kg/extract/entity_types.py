@@ -57,7 +57,11 @@ def type_from_shape(name: str, model_prefixes: frozenset[str] = frozenset()) -> 
     if _MODEL_SIZE.search(name):
         return "model"
     found = re.match(r"[A-Za-z]+", name)
-    if found and found.group(0) in model_prefixes and name[len(found.group(0)) : len(found.group(0)) + 1] in "-. 0123456789":
+    if (
+        found
+        and found.group(0) in model_prefixes
+        and name[len(found.group(0)) : len(found.group(0)) + 1] in "-. 0123456789"
+    ):
         return "model"
     return None
 

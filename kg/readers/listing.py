@@ -24,7 +24,9 @@ HEADER_LINES = frozenset(
 )
 _AUTHORS = re.compile(r"^\s*[•·]?\s*(\d+)\s+authors?\s*$", re.I)
 _DOT = re.compile(r"^\s*[·•]\s*$")
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 _DATE = re.compile(r"^\s*([A-Z][a-z]{2})[a-z]*\.? (\d{1,2})(?:, (\d{4}))?(?: (\d+))?\s*$")
 
 
@@ -81,7 +83,9 @@ def iter_listing(path: Path) -> Iterator[Paper]:
 
 def _new_paper(path: Path, title: _Line, abstract: _Line) -> Paper:
     if len(title.text) > MAX_TITLE_CHARS:
-        raise InputError(str(path), title.number, f"title is {len(title.text):,} characters (limit {MAX_TITLE_CHARS:,})")
+        raise InputError(
+            str(path), title.number, f"title is {len(title.text):,} characters (limit {MAX_TITLE_CHARS:,})"
+        )
     if len(abstract.text) > MAX_ABSTRACT_CHARS:
         raise InputError(str(path), abstract.number, f"abstract is {len(abstract.text):,} characters")
     title_text = clean_text(title.text)
