@@ -4,6 +4,7 @@ and name-shaped words. Typing and roles are decided later (``entity_types``, ``r
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -121,11 +122,8 @@ class CandidateFinder:
         self.text = doc.text
         self.resources = resources
         self.title_end = title_end
-        self.chunks = chunks(doc)
-        self.chunk_of_token: dict[int, int] = {}
-        for index, chunk in enumerate(self.chunks):
-            for token_index in range(chunk.token_start, chunk.token_end):
-                self.chunk_of_token[token_index] = index
+        self.chunks = chunks(self.text)
+        self.chunk_starts = [chunk.start for chunk in self.chunks]
         self.taken = bytearray(len(self.text) + 1)
         self.candidates: list[Candidate] = []
         self.gazetteer_spans = gazetteer_spans
@@ -143,19 +141,22 @@ class CandidateFinder:
         self.candidates.append(candidate)
         return candidate
 
+    def _chunk_at(self, offset: int) -> Chunk | None:
+        """The chunk holding character ``offset``, if any."""
+        index = bisect_right(self.chunk_starts, offset) - 1
+        if index >= 0 and self.chunks[index].start <= offset < self.chunks[index].end:
+            return self.chunks[index]
+        return None
+
     def _chunk_for_span(self, span: Span) -> tuple[Chunk | None, Chunk | None]:
-        first = self.chunk_of_token.get(span.start)
-        last = self.chunk_of_token.get(span.end - 1)
-        return (self.chunks[first] if first is not None else None, self.chunks[last] if last is not None else None)
+        return self._chunk_at(span.start_char), self._chunk_at(span.end_char - 1)
 
     def _next_chunk(self, chunk: Chunk) -> Chunk | None:
-        index = self.chunk_of_token.get(chunk.token_start)
-        if index is None or index + 1 >= len(self.chunks):
-            return None
-        return self.chunks[index + 1]
+        return self.chunks[chunk.index + 1] if chunk.index + 1 < len(self.chunks) else None
 
     # -- passes ------------------------------------------------------------------------------------------
     def run(self) -> list[Candidate]:
+        self.rejected: set[str] = set()
         abbreviations = find_abbreviations(self.text)
         self._abbreviation_pass(abbreviations)
         self._gazetteer_pass()
@@ -163,8 +164,25 @@ class CandidateFinder:
         self._pattern_pass()
         self._shape_pass()
         self._repeat_pass()
+        self._link_long_forms()
         self.candidates.sort(key=lambda c: c.start)
         return self.candidates
+
+    def _link_long_forms(self) -> None:
+        """A name written out in full elsewhere ("Direct Discriminative Optimization" in the title) joins the
+        group of its abbreviation definition."""
+        by_long: dict[str, Candidate] = {}
+        for candidate in self.candidates:
+            if candidate.long_form:
+                by_long.setdefault(spelling_key(candidate.long_form), candidate)
+        if not by_long:
+            return
+        for candidate in self.candidates:
+            model = by_long.get(spelling_key(candidate.text))
+            if model is not None and candidate.group != model.group:
+                candidate.group = model.group
+                candidate.entry = candidate.entry or model.entry
+                candidate.long_form = model.long_form
 
     def _gazetteer_pass(self) -> None:
         gazetteer = self.resources.gazetteer
@@ -215,11 +233,9 @@ class CandidateFinder:
                 gazetteer.lookup(long_form) or gazetteer.lookup(short) or gazetteer.lookup(strip_plural(short) or "")
             )
             if entry is None:
-                head = long_form.split()[-1].lower().strip("-")
-                folded_long = long_form.lower()
-                if head in cues.long_form_not_entity_heads and folded_long not in cues.generic_long_forms_are_entities:
-                    continue
-                if len(long_form.split()) == 1 and long_form.islower():
+                if not self._names_a_thing(long_form):
+                    self.rejected.add(short)
+                    self.rejected.add(strip_plural(short) or short)
                     continue
                 group = _group_key(short)
             else:
@@ -247,6 +263,23 @@ class CandidateFinder:
                 )
             )
 
+    def _names_a_thing(self, long_form: str) -> bool:
+        """Does a defined long form name a method/dataset/...? Tasks and fields ("question answering") do not."""
+        cues = self.resources.cues
+        words = long_form.replace("-", " ").split()
+        head = words[-1].lower()
+        if long_form.lower() in cues.generic_long_forms_are_entities:
+            return True
+        if len(words) == 1 and long_form.islower():
+            return False
+        if head in self.resources.type_heads:
+            return True
+        capitalised = sum(1 for w in words if w[:1].isupper())
+        coined = any(any(ch.isupper() for ch in w[1:]) for w in words)
+        if capitalised >= 2 and capitalised >= len(words) - 2:
+            return True
+        return (capitalised > 0 or coined) and head not in cues.long_form_not_entity_heads
+
     def _title_pass(self) -> None:
         colon = self.text.find(":", 0, self.title_end)
         if colon <= 0:
@@ -254,6 +287,8 @@ class CandidateFinder:
         prefix = self.text[:colon].strip()
         words = prefix.split()
         if not words or len(words) > _TITLE_PREFIX_MAX_WORDS or not any(ch.isupper() for ch in prefix):
+            return
+        if len(words) > 1 and (words[0] in _TITLE_OPENERS or any(ch in prefix for ch in ",'’?!")):
             return
         if len(words) > 1 and not any(is_name_shaped(w) for w in words):
             # a multi-word prefix is a name only in Title Case without function words ("Direct Discriminative
@@ -278,8 +313,21 @@ class CandidateFinder:
             if chunk.text.lower() not in verbs:
                 continue
             words: list[Chunk] = []
-            for following in self.chunks[index + 1 : index + 8]:
+            window = self.chunks[index + 1 : index + 12]
+            # "we propose a new algorithm, Binary Classifier Optimization, that ...": skip to after the comma
+            first = 0
+            for offset, following in enumerate(window[:6]):
+                if following.text[:1].isupper():
+                    first = offset
+                    break
+                if self.text[following.end : following.end + 1] in ".;(":
+                    break
+            if first and self.text[window[first - 1].end : window[first].start].strip() not in (",", ":"):
+                continue
+            for following in window[first : first + 7]:
                 raw = self.text[following.start : following.end]
+                if self.text[following.start - 1 : following.start] == "(":
+                    break
                 if raw[:1].isupper() or (words and raw.lower() in _CONNECTORS and raw.islower()):
                     words.append(following)
                     if self.text[following.end : following.end + 1] in ",;:.(":
@@ -300,9 +348,10 @@ class CandidateFinder:
 
     def _shape_pass(self) -> None:
         gazetteer = self.resources.gazetteer
-        for index, chunk in enumerate(self.chunks):
+        for index, original in enumerate(self.chunks):
+            chunk = _strip_modifiers(original, self.text)
             word = chunk.text
-            if not self._free(chunk.start, chunk.end):
+            if not word or not self._free(chunk.start, chunk.end):
                 continue
             if not is_name_shaped(word) or _ROMAN.match(word) or SIZE.match(word) or "." in word.rstrip("."):
                 if not ("." in word and is_name_shaped(word) and any(ch.isdigit() for ch in word)):
@@ -312,6 +361,8 @@ class CandidateFinder:
             if "/" in word and not gazetteer.lookup(word):
                 continue
             start, end = chunk.start, chunk.end
+            if word in self.rejected:
+                continue
             # "RewardBench 2", "Qwen-3 8B": a version or size written after a space
             if index + 1 < len(self.chunks):
                 following = self.chunks[index + 1]
@@ -353,6 +404,27 @@ class CandidateFinder:
                         group=model.group,
                     )
                 )
+
+
+_LOWER_SEGMENT = re.compile(r"^[a-z]+$")
+
+
+def _strip_modifiers(chunk: Chunk, text: str) -> Chunk:
+    """``BERT-based`` -> ``BERT``, ``pre-LLM`` -> ``LLM``, ``Search-R1-style`` -> ``Search-R1``."""
+    word = chunk.text
+    start, end = chunk.start, chunk.end
+    parts = word.split("-")
+    if len(parts) < 2:
+        return chunk
+    while len(parts) > 1 and _LOWER_SEGMENT.match(parts[-1]) and is_name_shaped("-".join(parts[:-1])):
+        end -= len(parts[-1]) + 1
+        parts.pop()
+    while len(parts) > 1 and _LOWER_SEGMENT.match(parts[0]) and is_name_shaped("-".join(parts[1:])):
+        start += len(parts[0]) + 1
+        parts.pop(0)
+    if (start, end) == (chunk.start, chunk.end):
+        return chunk
+    return Chunk(start, end, text[start:end], chunk.index)
 
 
 def _looks_like_variant(rest: str) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -133,59 +136,17 @@ class EntityRecognizer:
         return doc
 
     def _entities(self, doc: Doc, candidates: list[Candidate], title_end: int) -> list[ExtractedEntity]:
-        resources = self.resources
         groups: dict[str, list[Candidate]] = defaultdict(list)
         for candidate in candidates:
             groups[candidate.group].append(candidate)
-        # words of the doc, lowercased, and the sentence of each token
-        lower = [token.lower_ for token in doc]
-        sentences = list(doc.sents)
-        sentence_of_token = [0] * len(doc)
-        views: list[SentenceView] = []
-        abstract_index = 0
-        for index, sentence in enumerate(sentences):
-            for token in sentence:
-                sentence_of_token[token.i] = index
-            in_title = sentence.start_char < title_end
-            views.append(
-                SentenceView(
-                    lower[sentence.start : sentence.end], -1 if in_title else abstract_index, sentence.text.lower()
-                )
-            )
-            if not in_title:
-                abstract_index += 1
-        token_at = {token.idx: token.i for token in doc}
-        all_positions = sorted({token_at.get(c.start, -1) for c in candidates} - {-1})
-
-        entities: list[ExtractedEntity] = []
-        for group_candidates in groups.values():
-            entities.append(
-                self._one_entity(
-                    doc,
-                    group_candidates,
-                    lower,
-                    sentences,
-                    views,
-                    sentence_of_token,
-                    token_at,
-                    all_positions,
-                    title_end,
-                )
-            )
+        context = _DocContext(doc, title_end)
+        candidate_starts = sorted(candidate.start for candidate in candidates)
+        entities = [self._one_entity(group, context, candidate_starts, title_end) for group in groups.values()]
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
         return entities
 
     def _one_entity(
-        self,
-        doc: Doc,
-        group: list[Candidate],
-        lower: list[str],
-        sentences: list[Span],
-        views: list[SentenceView],
-        sentence_of_token: list[int],
-        token_at: dict[int, int],
-        all_positions: list[int],
-        title_end: int,
+        self, group: list[Candidate], context: _DocContext, candidate_starts: list[int], title_end: int
     ) -> ExtractedEntity:
         resources = self.resources
         entry = next((c.entry for c in group if c.entry is not None), None)
@@ -198,39 +159,38 @@ class EntityRecognizer:
         evaluated = trained = False
         mentions: list[Mention] = []
         for candidate in group:
-            first_token = token_at.get(candidate.start)
-            if first_token is None:
-                first_token = doc.char_span(candidate.start, candidate.end, alignment_mode="expand").start
-            last_token = first_token
-            while last_token + 1 < len(doc) and doc[last_token + 1].idx < candidate.end:
-                last_token += 1
-            sentence_index = sentence_of_token[first_token]
-            sentence = sentences[sentence_index]
-            view = views[sentence_index]
-            left = lower[max(sentence.start, first_token - 6) : first_token]
-            right = lower[last_token + 1 : min(sentence.end, last_token + 9)]
+            sentence_index = context.sentence_of(candidate.start)
+            view = context.view(sentence_index)
+            position = bisect_left(view.starts, candidate.start)
+            after = bisect_left(view.starts, candidate.end)
+            left = view.words[max(0, position - 6) : position]
+            right = view.words[after : after + 8]
             votes.update(type_votes_from_context(left, right, resources))
             appositive = appositive or appositive_type(right, resources)
             in_title = candidate.start < title_end
             if "title-prefix" in candidate.hints or "named-after-verb" in candidate.hints:
                 proposed = True
             elif not in_title:
-                position = first_token - sentence.start
-                others = [p - sentence.start for p in all_positions if sentence.start <= p < sentence.end]
+                low, high = context.sentence_bounds(sentence_index)
+                others = [
+                    bisect_left(view.starts, start)
+                    for start in candidate_starts[
+                        bisect_left(candidate_starts, low) : bisect_left(candidate_starts, high)
+                    ]
+                ]
                 if proposes_in_sentence(view, position, others, resources) or novel_appositive(right, resources):
                     proposed = True
-                if is_background(view, resources):
-                    background_votes += 1
-                elif has_use_cue(view, resources):
+                if has_use_cue(view, resources):
                     use_votes += 1
-                words = set(view.words)
-                evaluated = evaluated or bool(words & resources.cues.eval_cues)
+                elif is_background(view, resources):
+                    background_votes += 1
+                evaluated = evaluated or bool(view.word_set & resources.cues.eval_cues)
                 trained = trained or bool(set(left) & resources.cues.train_cues)
             else:
                 use_votes += 1
             field, offset = ("title", 0) if in_title else ("abstract", title_end + len(FIELD_SEPARATOR))
             mentions.append(
-                Mention(candidate.text, field, candidate.start - offset, candidate.end - offset, sentence.text.strip())
+                Mention(candidate.text, field, candidate.start - offset, candidate.end - offset, view.sentence)
             )
         name = _canonical_name(group, entry)
         etype, type_confidence = decide_type(
@@ -244,8 +204,8 @@ class EntityRecognizer:
             trained,
             resources,
         )
-        source = group[0].source
-        base = {"gazetteer": 0.9, "abbreviation": 0.85, "title": 0.8, "pattern": 0.75, "shape": 0.55}[source]
+        source = min((c.source for c in group), key=_SOURCE_TRUST.index)
+        base = _SOURCE_CONFIDENCE[source]
         if len(group) > 1 and source == "shape":
             base += 0.1
         confidence = round(min(0.99, base * (0.5 + type_confidence / 2) + 0.05 * min(len(group) - 1, 2)), 3)
@@ -260,6 +220,44 @@ class EntityRecognizer:
             extractor=source,
             gazetteer_key=entry.key if entry else None,
         )
+
+
+_SOURCE_TRUST = ("gazetteer", "abbreviation", "title", "pattern", "shape")
+_SOURCE_CONFIDENCE = {"gazetteer": 0.9, "abbreviation": 0.85, "title": 0.8, "pattern": 0.75, "shape": 0.55}
+_CONTEXT_WORD = re.compile(r"\w+(?:[-'’.@]\w+)*|[^\w\s]")
+
+
+class _DocContext:
+    """Sentence boundaries (from the sentencizer, read as arrays) and lazily built lowercase word views."""
+
+    def __init__(self, doc: Doc, title_end: int) -> None:
+        self.text = doc.text
+        self.title_end = title_end
+        array = doc.to_array([IDX, SENT_START])
+        self.starts = [int(idx) for idx, flag in array.tolist() if flag == 1] or [0]
+        if self.starts[0] != 0:
+            self.starts.insert(0, 0)
+        self.views: dict[int, SentenceView] = {}
+        self.abstract_first = bisect_left(self.starts, title_end)
+
+    def sentence_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def sentence_bounds(self, index: int) -> tuple[int, int]:
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.text)
+        return self.starts[index], end
+
+    def view(self, index: int) -> SentenceView:
+        view = self.views.get(index)
+        if view is None:
+            low, high = self.sentence_bounds(index)
+            found = list(_CONTEXT_WORD.finditer(self.text, low, high))
+            words = [match.group().lower() for match in found]
+            sentence = self.text[low:high].strip()
+            position = -1 if low < self.title_end else index - self.abstract_first
+            view = SentenceView(words, position, sentence.lower(), [m.start() for m in found], sentence, set(words))
+            self.views[index] = view
+        return view
 
 
 def _canonical_name(group: list[Candidate], entry) -> str:

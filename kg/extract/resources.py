@@ -57,6 +57,11 @@ class Resources:
     cues: Cues
     model_prefixes: frozenset[str] = frozenset()
 
+    @property
+    def type_heads(self) -> frozenset[str]:
+        """Every head word that names a kind of entity ("optimization", "benchmark", "loss", ...)."""
+        return frozenset().union(*self.cues.type_head_words.values())
+
 
 def _model_prefixes(gazetteer: Gazetteer) -> frozenset[str]:
     """Leading letters of model names seen at least twice (``GPT``, ``Qwen``, ``Llama``): a name shape cue."""

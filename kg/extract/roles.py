@@ -17,6 +17,9 @@ class SentenceView:
     words: list[str]
     index: int
     text_lower: str
+    starts: list[int]
+    sentence: str
+    word_set: set[str]
 
 
 def proposes_in_sentence(
@@ -58,8 +61,7 @@ def novel_appositive(after: list[str], resources: Resources) -> bool:
 
 def is_background(sentence: SentenceView, resources: Resources) -> bool:
     """A sentence that sets the scene rather than reporting the paper's own work."""
-    words = set(sentence.words)
-    if FIRST_PERSON & words or any(ref in sentence.text_lower for ref in SELF_REFERENCE):
+    if FIRST_PERSON & sentence.word_set or any(ref in sentence.text_lower for ref in SELF_REFERENCE):
         return False
     if sentence.index == 0:
         return True
@@ -67,7 +69,7 @@ def is_background(sentence: SentenceView, resources: Resources) -> bool:
 
 
 def has_use_cue(sentence: SentenceView, resources: Resources) -> bool:
-    words = set(sentence.words)
+    words = sentence.word_set
     return bool(FIRST_PERSON & words) or bool(words & resources.cues.use_cues)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
-
 _LEAD = "([{\"'“‘«<"
 _TRAIL = ")]}\"'”’»>,.;:!?"
 _POSSESSIVE = ("'s", "’s")
@@ -17,6 +15,8 @@ VERSION = re.compile(r"^(v?\d{1,2}(\.\d{1,2}){0,2}|v\d+)$")
 _HAS_UPPER_INSIDE = re.compile(r".[A-Z]")
 _HAS_DIGIT = re.compile(r"\d")
 _ALPHA = re.compile(r"[A-Za-z]")
+_BAD_CHARS = re.compile(r"[=<>|\\\"`~$%]")
+_DIMENSION = re.compile(r"^\d+[Dd]$")
 _MODIFIER_SUFFIX = re.compile(
     r"^-(?:style|based|like|free|aware|driven|guided|tuned|trained|aligned|augmented|enhanced|only|specific|"
     r"inspired|type|level|wise|centric|generated|annotated|derived|friendly|compatible|related|powered|"
@@ -31,43 +31,25 @@ class Chunk:
     start: int
     end: int
     text: str
-    token_start: int
-    token_end: int
+    index: int = -1
 
 
-def chunks(doc: Doc) -> list[Chunk]:
-    """Every chunk of ``doc``, in order, with character and token offsets."""
+_WORD_RUN = re.compile(r"\S+")
+
+
+def chunks(text: str) -> list[Chunk]:
+    """Every chunk of ``text``, in order, with character offsets (a regex scan: no per-token Python work)."""
     result: list[Chunk] = []
-    text = doc.text
-    n = len(doc)
-    i = 0
-    while i < n:
-        if doc[i].is_space:
-            i += 1
-            continue
-        j = i
-        while j < n - 1 and not doc[j].whitespace_ and not doc[j + 1].is_space:
-            j += 1
-        start, end = doc[i].idx, doc[j].idx + len(doc[j])
+    for found in _WORD_RUN.finditer(text):
+        start, end = found.span()
         while start < end and text[start] in _LEAD:
             start += 1
         while end > start and text[end - 1] in _TRAIL:
             end -= 1
-        word = text[start:end]
-        for suffix in _POSSESSIVE:
-            if word.endswith(suffix):
-                end -= 2
-                word = word[:-2]
+        if end - start > 2 and text[end - 2 : end] in _POSSESSIVE:
+            end -= 2
         if start < end:
-            # unmatched brackets inside a chunk: "GPT-4)" or "(GRPO" already trimmed; "f(x" keeps as is
-            token_start = i
-            while token_start < j and doc[token_start].idx + len(doc[token_start]) <= start:
-                token_start += 1
-            token_end = j + 1
-            while token_end - 1 > token_start and doc[token_end - 1].idx >= end:
-                token_end -= 1
-            result.append(Chunk(start, end, word, token_start, token_end))
-        i = j + 1
+            result.append(Chunk(start, end, text[start:end], len(result)))
     return result
 
 
@@ -77,9 +59,17 @@ def is_name_shaped(word: str) -> bool:
     CamelCase or inner capitals (``HotpotQA``, ``nDCG``), all-caps of two or more letters (``BEIR``),
     letters with digits (``GSM8K``, ``T5``), capitalised hyphen compounds (``CUE-R``, ``BIG-Bench``).
     """
-    if len(word) < 2 or not _ALPHA.search(word):
+    if len(word) < 2 or word.islower() or (word[0].isupper() and word[1:].islower() and word.isalpha()):
         return False
-    if word.isdigit():
+    if not _ALPHA.search(word) or _BAD_CHARS.search(word):
+        return False
+    if "-" in word:
+        return any(_part_is_name_shaped(part) for part in word.split("-") if part)
+    return _part_is_name_shaped(word)
+
+
+def _part_is_name_shaped(word: str) -> bool:
+    if len(word) < 2 or not _ALPHA.search(word) or _DIMENSION.match(word):
         return False
     letters = [ch for ch in word if ch.isalpha()]
     if len(letters) >= 2 and all(ch.isupper() for ch in letters):

@@ -7,15 +7,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.readers.bibtex import iter_bibtex
 from kg.readers.csvfile import iter_csv_records
+from kg.readers.dumps import DUMP_FORMATS, is_gzip, iter_dump_papers, sniff_dump_format
 from kg.readers.jsonfile import iter_json_records
 from kg.readers.listing import iter_listing
 from kg.readers.records import paper_from_record
 from kg.readers.source import looks_binary
 from kg.types import Paper
 
-FORMATS = ("auto", "listing", "json", "jsonl", "csv")
-_SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "csv", ".txt": "listing"}
+FORMATS = ("auto", "listing", "json", "jsonl", "csv", "bibtex", "openalex", "s2")
+_SUFFIXES = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "listing",
+    ".bib": "bibtex",
+}
 
 
 @dataclass
@@ -33,7 +43,10 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
         if fmt not in FORMATS:
             raise InputError(str(path), None, f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
         return fmt
-    chosen = _SUFFIXES.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    if suffix == ".gz":  # works.jsonl.gz: the suffix inside; part_000.gz: by content (OpenAlex / S2 dumps)
+        suffix = Path(path.stem).suffix.lower() or ".jsonl"
+    chosen = _SUFFIXES.get(suffix)
     if chosen is None:
         raise InputError(str(path), None, f"cannot tell the format from suffix {path.suffix!r}; pass --format")
     return chosen
@@ -46,11 +59,22 @@ def _iter_file(path: Path, fmt: str, on_bad: Callable[[InputError], None]) -> It
         raise InputError(str(path), None, "is a directory, not a file")
     if path.stat().st_size == 0:
         raise InputError(str(path), None, "file is empty")
-    if looks_binary(path):
+    compressed = is_gzip(path)
+    if not compressed and looks_binary(path):
         raise InputError(str(path), None, "binary data, not a text file")
     kind = detect_format(path, fmt)
+    if fmt == "auto" and kind in ("json", "jsonl"):
+        kind = sniff_dump_format(path) or kind
+    if compressed and kind not in DUMP_FORMATS:
+        raise InputError(str(path), None, "gzip input is read only for OpenAlex / S2 dumps (--format openalex|s2)")
     if kind == "listing":
         yield from iter_listing(path)
+        return
+    if kind == "bibtex":
+        yield from iter_bibtex(path, on_bad)
+        return
+    if kind in DUMP_FORMATS:
+        yield from iter_dump_papers(path, kind, on_bad)
         return
     records = iter_csv_records(path) if kind == "csv" else iter_json_records(path)
     for line, record in records:

@@ -1,0 +1,119 @@
+"""Extraction on known cases from the sample corpus and on small texts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.extract import extract_papers
+from kg.extract.abbreviations import find_abbreviations
+from kg.readers import read_papers
+from kg.types import Paper, PaperExtraction
+from tests.conftest import LISTINGS
+
+
+def _extract(title: str, abstract: str) -> PaperExtraction:
+    return next(extract_papers([Paper(id="t", title=title, abstract=abstract)]))
+
+
+def _by_name(extraction: PaperExtraction) -> dict[str, object]:
+    return {entity.name: entity for entity in extraction.entities}
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict[str, PaperExtraction]:
+    papers = read_papers(LISTINGS)
+    titles = {p.id: p.title for p in papers}
+    return {titles[e.id]: e for e in extract_papers(papers)}
+
+
+def test_offsets_index_the_field_and_text_matches(sample: dict[str, PaperExtraction]) -> None:
+    papers = {p.title: p for p in read_papers(LISTINGS)}
+    checked = 0
+    for title, extraction in sample.items():
+        paper = papers[title]
+        for entity in extraction.entities:
+            assert entity.type in ("method", "model", "dataset", "benchmark", "metric")
+            assert entity.role in ("proposes", "uses", "mentions")
+            assert 0 <= entity.confidence <= 1
+            for mention in entity.mentions:
+                field = paper.title if mention.field == "title" else paper.abstract
+                assert field[mention.start : mention.end] == mention.text
+                assert mention.text in mention.sentence
+                checked += 1
+    assert checked > 500
+
+
+def test_rewardbench_2_is_proposed_and_not_rewardbench(sample: dict[str, PaperExtraction]) -> None:
+    entities = _by_name(sample["RewardBench 2: Advancing Reward Model Evaluation"])
+    assert entities["RewardBench 2"].role == "proposes"
+    assert entities["RewardBench 2"].type == "benchmark"
+    assert "RewardBench" in entities and entities["RewardBench"].name != "RewardBench 2"
+
+
+def test_cue_r_proposed_and_benchmarks_used(sample: dict[str, PaperExtraction]) -> None:
+    entities = _by_name(sample["CUE-R: Beyond the Final Answer in Retrieval-Augmented Generation"])
+    assert entities["CUE-R"].role == "proposes"
+    assert entities["HotpotQA"].type == "benchmark" and entities["HotpotQA"].role == "uses"
+    assert entities["2WikiMultihopQA"].type == "benchmark"
+    assert entities["RAG"].generic
+
+
+def test_abbreviation_definition_links_long_and_short_form() -> None:
+    extraction = _extract(
+        "Binary signals",
+        "Recently, Kahneman-Tversky Optimization (KTO) has shown that LLMs align. We compare with KTO on data.",
+    )
+    kto = _by_name(extraction)["KTO"]
+    assert {m.text for m in kto.mentions} == {"Kahneman-Tversky Optimization", "KTO"}
+    assert kto.type == "method"
+    assert "LLMs" not in _by_name(extraction)
+
+
+def test_math_benchmark_is_not_the_word_math() -> None:
+    extraction = _extract("Math reasoning", "We study math word problems and evaluate on MATH and GSM8K.")
+    entities = _by_name(extraction)
+    assert entities["MATH"].type == "benchmark"
+    assert [m.text for m in entities["MATH"].mentions] == ["MATH"]
+    assert entities["GSM8K"].role == "uses"
+
+
+def test_dpo_long_form_british_spelling_is_dpo() -> None:
+    extraction = _extract("Alignment", "We fine-tune with direct preference optimisation and compare it to PPO.")
+    entities = _by_name(extraction)
+    assert "DPO" in entities and entities["DPO"].mentions[0].text == "direct preference optimisation"
+
+
+def test_unknown_model_sizes_and_versions_are_kept() -> None:
+    extraction = _extract(
+        "IRanker: Towards Ranking Foundation Models",
+        "We release IRanker-3B, trained from Qwen2.5-3B-Instruct, and compare with GPT-4o.",
+    )
+    entities = _by_name(extraction)
+    assert entities["IRanker-3B"].type == "model"
+    assert entities["GPT-4o"].type == "model" and "GPT-4" not in entities
+    assert entities["IRanker"].role == "proposes"
+
+
+def test_schwartz_hearst_abbreviations() -> None:
+    text = "we propose Pre-training with Representative wOrds Prediction (PROP) for ad-hoc retrieval"
+    [found] = find_abbreviations(text)
+    assert (found.long_form, found.short_form) == ("Pre-training with Representative wOrds Prediction", "PROP")
+    assert text[found.short_start : found.short_end] == "PROP"
+
+
+def test_cli_extract_writes_the_documented_shape(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    out = tmp_path / "x.jsonl"
+    result = CliRunner().invoke(app, ["extract", str(LISTINGS[1]), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rows and set(rows[0]) == {"id", "entities"}
+    entity = next(row for row in rows if row["entities"])["entities"][0]
+    assert set(entity) == {"name", "type", "generic", "role", "confidence", "mentions"}
+    assert set(entity["mentions"][0]) == {"text", "field", "start", "end", "sentence"}
