@@ -166,7 +166,17 @@ class CandidateFinder:
         self._repeat_pass()
         self._link_long_forms()
         self.candidates.sort(key=lambda c: c.start)
+        self._mark_lists()
         return self.candidates
+
+    def _mark_lists(self) -> None:
+        """``on CTB5, MSRA and OntoNotes4.0``: a name listed beside a known one is a name of the same kind."""
+        for left, right in zip(self.candidates, self.candidates[1:], strict=False):
+            if _LIST_GAP.match(self.text[left.end : right.start]):
+                if left.source != "shape" or left.entry is not None:
+                    right.hints.add("listed")
+                if right.source != "shape" or right.entry is not None:
+                    left.hints.add("listed")
 
     def _link_long_forms(self) -> None:
         """A name written out in full elsewhere ("Direct Discriminative Optimization" in the title) joins the
@@ -301,6 +311,10 @@ class CandidateFinder:
         if _stopped(prefix, self.resources):
             return
         start = self.text.find(prefix)
+        for existing in self.candidates:
+            if existing.start == start and existing.end == start + len(prefix):
+                existing.hints.add("title-prefix")
+                return
         entry = self.resources.gazetteer.lookup(prefix)
         candidate = self._add(Candidate(start, start + len(prefix), prefix, "title", entry=entry))
         if candidate is not None:
@@ -406,6 +420,7 @@ class CandidateFinder:
                 )
 
 
+_LIST_GAP = re.compile(r"^\s*(,|,?\s*and|,?\s*or|/|;)\s*$")
 _LOWER_SEGMENT = re.compile(r"^[a-z]+$")
 
 

@@ -141,13 +141,17 @@ class EntityRecognizer:
             groups[candidate.group].append(candidate)
         context = _DocContext(doc, title_end)
         candidate_starts = sorted(candidate.start for candidate in candidates)
-        entities = [self._one_entity(group, context, candidate_starts, title_end) for group in groups.values()]
+        entities = [
+            entity
+            for group in groups.values()
+            if (entity := self._one_entity(group, context, candidate_starts, title_end)) is not None
+        ]
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
         return entities
 
     def _one_entity(
         self, group: list[Candidate], context: _DocContext, candidate_starts: list[int], title_end: int
-    ) -> ExtractedEntity:
+    ) -> ExtractedEntity | None:
         resources = self.resources
         entry = next((c.entry for c in group if c.entry is not None), None)
         long_form = next((c.long_form for c in group if c.long_form), None)
@@ -178,7 +182,7 @@ class EntityRecognizer:
                         bisect_left(candidate_starts, low) : bisect_left(candidate_starts, high)
                     ]
                 ]
-                if proposes_in_sentence(view, position, others, resources) or novel_appositive(right, resources):
+                if proposes_in_sentence(view, position, after, others, resources) or novel_appositive(right, resources):
                     proposed = True
                 if has_use_cue(view, resources):
                     use_votes += 1
@@ -193,6 +197,8 @@ class EntityRecognizer:
                 Mention(candidate.text, field, candidate.start - offset, candidate.end - offset, view.sentence)
             )
         name = _canonical_name(group, entry)
+        if entry is None and not long_form and not proposed and not _has_support(group, name, votes, appositive):
+            return None
         etype, type_confidence = decide_type(
             entry.type if entry else None,
             family.type if family else None,
@@ -220,6 +226,20 @@ class EntityRecognizer:
             extractor=source,
             gazetteer_key=entry.key if entry else None,
         )
+
+
+_INNER_CAMEL = re.compile(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]")
+
+
+def _has_support(group: list[Candidate], name: str, votes: Counter[str], appositive: str | None) -> bool:
+    """Keep a name found by its shape alone only with some evidence: a type cue beside it, a family it belongs
+    to, a CamelCase or letters-with-digits shape (``HotpotQA``, ``GPT-5.2``); a bare all-caps word is dropped."""
+    if any(c.source != "shape" or c.family_hint is not None or "listed" in c.hints for c in group):
+        return True
+    if appositive or (votes and votes.most_common(1)[0][1] >= 2):
+        return True
+    core = name.replace("-", "")
+    return bool(_INNER_CAMEL.search(core)) and not core.isupper() or any(ch.isdigit() for ch in core)
 
 
 _SOURCE_TRUST = ("gazetteer", "abbreviation", "title", "pattern", "shape")

@@ -69,6 +69,8 @@ class GazetteerEntry:
     source: str = ""
 
     def surface_forms(self) -> list[str]:
+        """Name, aliases and full name, without "X model" / "X dataset" forms when "X" is itself a form:
+        the head noun is a cue to the type, not part of the name (the mention is "MATH", not "MATH dataset")."""
         forms = [self.name, *(self.aliases or [])]
         if self.full_name:
             forms.append(self.full_name)
@@ -76,9 +78,20 @@ class GazetteerEntry:
         for form in forms:
             if form and form.strip():
                 seen.setdefault(form.strip(), None)
-        return list(seen)
+        lowered = {form.lower() for form in seen}
+        kept = []
+        for form in seen:
+            head_split = form.rsplit(" ", 1)
+            if len(head_split) == 2 and head_split[1].lower() in HEAD_NOUNS and head_split[0].lower() in lowered:
+                continue
+            kept.append(form)
+        return kept
 
 
+HEAD_NOUNS = frozenset(
+    {"model", "models", "dataset", "datasets", "benchmark", "benchmarks", "corpus", "score", "scores", "metric",
+     "algorithm", "method", "framework", "architecture", "suite", "data", "set", "network", "networks", "loss"}
+)
 _WORDY = re.compile(r"^[A-Za-z][a-z]+$")
 
 

@@ -6,6 +6,15 @@ from dataclasses import dataclass
 
 from kg.extract.resources import Resources
 
+_PREPOSITIONS = frozenset({"on", "with", "using", "from", "over", "against", "via", "than", "in", "into", "by", "upon",
+                           "like", "as", "to", "of", "for", "between", "among", "across", "at",
+                           "through", "under", "within", "without"})
+_PARTICIPLE_OK = frozenset({"we", "is", "are", "be", "been", "here", "newly", "and", "also"})
+_FUNCTION_WORDS = frozenset({"that", "which", "to", "for", "as", "and", "or", "with", "in", "on", "is", "are", "was",
+                             "were", "by", "from", "of", "where", "whose", "who", "can", "could", "will", "would",
+                             "may", "might", "has", "have", "achieves", "outperforms", "improves", "consistently",
+                             "significantly", "also", "not", "only", "both", "then", "thus", "at", "via", "while"})
+
 FIRST_PERSON = frozenset({"we", "our", "us", "ours"})
 SELF_REFERENCE = ("this paper", "this work", "this article", "this study", "in this paper", "here we", "the paper")
 
@@ -23,23 +32,36 @@ class SentenceView:
 
 
 def proposes_in_sentence(
-    sentence: SentenceView, position: int, other_positions: list[int], resources: Resources
+    sentence: SentenceView, position: int, after_index: int, other_positions: list[int], resources: Resources
 ) -> bool:
     """True when the words before ``position`` say the paper introduces the entity there."""
     words = sentence.words
     cues = resources.cues
-    if position > 0 and words[position - 1] == "our":
+    if position > 0 and words[position - 1] in ("named", "called", "dubbed", "termed", "coined"):
         return True
-    if position > 0 and words[position - 1] in ("named", "called", "dubbed", "termed", "coined", "namely"):
-        return True
-    start = max(0, position - 14)
+    # "our X" / "Our framework, X (...)": the paper's own thing, unless a preposition intervenes
+    for our_index in range(position - 1, max(-1, position - 5), -1):
+        if words[our_index] == "our":
+            between = words[our_index + 1 : position]
+            if not (_PREPOSITIONS & set(between)) and not any(our_index < o < position for o in other_positions):
+                return True
+            break
+    # the mention used as a modifier ("a GPT self-supervision method") is not what is proposed
+    after = words[after_index] if after_index < len(words) else None
+    if after is not None and after.isalpha() and after.islower() and after not in _FUNCTION_WORDS:
+        return False
+    start = max(0, position - 10)
     for verb_index in range(position - 1, start - 1, -1):
         word = words[verb_index]
         if word in (".", ";"):
             return False
         if word not in cues.propose_verbs:
             continue
+        if word.endswith("ed") and (verb_index == 0 or words[verb_index - 1] not in _PARTICIPLE_OK):
+            return False
         if any(verb_index < other < position for other in other_positions):
+            return False
+        if _PREPOSITIONS & set(words[verb_index + 1 : position]):
             return False
         between = " ".join(words[verb_index:position])
         if any(phrase in between for phrase in cues.not_propose_after_verb):
