@@ -14,9 +14,12 @@ Max = Annotated[int, typer.Option("--max", min=0, help="Stop once --out holds th
 Retries = Annotated[int, typer.Option("--retries", min=0, help="Retries per request on 429, 5xx and network errors.")]
 Restart = Annotated[bool, typer.Option("--restart", help="Overwrite --out instead of resuming it.")]
 Timeout = Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for one response.")]
+Backoff = Annotated[
+    float, typer.Option("--backoff", min=0, help="Seconds before the first retry, doubled for each next one.")
+]
 
 
-def _delay(default: float, why: str) -> Any:
+def _delay(why: str) -> Any:
     return Annotated[float, typer.Option("--delay", min=0, help=f"Seconds between requests ({why}).")]
 
 
@@ -29,7 +32,10 @@ def _run(fetch: Any, **kwargs: Any) -> None:
 
     console, errors = Console(), Console(stderr=True)
     kwargs["politeness"] = Politeness(
-        delay=kwargs.pop("delay"), retries=kwargs.pop("retries"), timeout=kwargs.pop("timeout")
+        delay=kwargs.pop("delay"),
+        retries=kwargs.pop("retries"),
+        backoff=kwargs.pop("backoff"),
+        timeout=kwargs.pop("timeout"),
     )
     kwargs["max_papers"] = kwargs.pop("max_papers") or None
     out = kwargs["out"]
@@ -80,8 +86,9 @@ def register(app: typer.Typer) -> None:
         sort: Annotated[str, typer.Option(help="submitted, updated or relevance.")] = "submitted",
         order: Annotated[str, typer.Option(help="descending (newest first) or ascending.")] = "descending",
         page_size: Annotated[int, typer.Option("--page-size", min=1, max=2000, help="Results per request.")] = 100,
-        delay: _delay(3.0, "arXiv asks for one request every 3 s") = 3.0,
+        delay: _delay("arXiv asks for one request every 3 s") = 3.0,
         retries: Retries = 5,
+        backoff: Backoff = 2.0,
         timeout: Timeout = 60.0,
         base_url: Annotated[
             str, typer.Option("--base-url", help="API endpoint.")
@@ -91,8 +98,21 @@ def register(app: typer.Typer) -> None:
         """Search the arXiv API (Atom) and write one JSON line per paper."""
         from kg.fetch.arxiv import fetch_arxiv
 
-        _run(fetch_arxiv, query=query, out=out, max_papers=max_papers, sort=sort, order=order, page_size=page_size,
-             delay=delay, retries=retries, timeout=timeout, base_url=base_url, restart=restart)  # fmt: skip
+        _run(
+            fetch_arxiv,
+            query=query,
+            out=out,
+            max_papers=max_papers,
+            sort=sort,
+            order=order,
+            page_size=page_size,
+            delay=delay,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            base_url=base_url,
+            restart=restart,
+        )
 
     @fetch_app.command("openalex")
     def openalex(
@@ -109,8 +129,9 @@ def register(app: typer.Typer) -> None:
         mailto: Annotated[
             str | None, typer.Option("--mailto", envvar="OPENALEX_MAILTO", help="Contact e-mail sent with requests.")
         ] = None,
-        delay: _delay(0.2, "OpenAlex allows at most 100 per second") = 0.2,
+        delay: _delay("OpenAlex allows at most 100 per second") = 0.2,
         retries: Retries = 5,
+        backoff: Backoff = 2.0,
         timeout: Timeout = 60.0,
         base_url: Annotated[str, typer.Option("--base-url", help="API root.")] = "https://api.openalex.org",
         restart: Restart = False,
@@ -118,9 +139,22 @@ def register(app: typer.Typer) -> None:
         """Search OpenAlex works (abstracts rebuilt from the inverted index) and write one JSON line per paper."""
         from kg.fetch.openalex import fetch_openalex
 
-        _run(fetch_openalex, out=out, search=search, filters=filters, max_papers=max_papers, per_page=per_page,
-             api_key=api_key, mailto=mailto, delay=delay, retries=retries, timeout=timeout, base_url=base_url,
-             restart=restart)  # fmt: skip
+        _run(
+            fetch_openalex,
+            out=out,
+            search=search,
+            filters=filters,
+            max_papers=max_papers,
+            per_page=per_page,
+            api_key=api_key,
+            mailto=mailto,
+            delay=delay,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            base_url=base_url,
+            restart=restart,
+        )
 
     @fetch_app.command("s2")
     def s2(
@@ -135,8 +169,9 @@ def register(app: typer.Typer) -> None:
         api_key: Annotated[
             str | None, typer.Option("--api-key", envvar="S2_API_KEY", show_default=False, help="API key (x-api-key).")
         ] = None,
-        delay: _delay(1.0, "one per second with an API key") = 1.0,
+        delay: _delay("one per second with an API key") = 1.0,
         retries: Retries = 5,
+        backoff: Backoff = 2.0,
         timeout: Timeout = 60.0,
         base_url: Annotated[
             str, typer.Option("--base-url", help="Graph API root.")
@@ -146,6 +181,19 @@ def register(app: typer.Typer) -> None:
         """Search the Semantic Scholar Graph API and write one JSON line per paper."""
         from kg.fetch.s2 import fetch_s2
 
-        _run(fetch_s2, query=query, out=out, mode=mode, year=year, max_papers=max_papers, page_size=page_size,
-             api_key=api_key, delay=delay, retries=retries, timeout=timeout, base_url=base_url,
-             restart=restart)  # fmt: skip
+        _run(
+            fetch_s2,
+            query=query,
+            out=out,
+            mode=mode,
+            year=year,
+            max_papers=max_papers,
+            page_size=page_size,
+            api_key=api_key,
+            delay=delay,
+            retries=retries,
+            backoff=backoff,
+            timeout=timeout,
+            base_url=base_url,
+            restart=restart,
+        )

@@ -17,6 +17,7 @@ from typing import Any
 
 from kg.atomic import atomic_writer, write_text_atomic
 from kg.errors import KgError
+from kg.ids import paper_id
 
 STATE_SUFFIX = ".fetch.json"
 
@@ -186,7 +187,9 @@ def run_fetch(
                     break
                 if not item.get("title"):
                     summary.no_title += 1
-                elif store.add(item):
+                    continue
+                item["id"] = item.get("id") or paper_id(item["title"])  # no source id: the readers' title hash
+                if store.add(item):
                     summary.new += 1
                     summary.no_abstract += not item.get("abstract")
                 else:

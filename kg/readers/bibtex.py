@@ -121,7 +121,8 @@ def iter_bibtex(path: Path, on_bad: Callable[[InputError], None]) -> Iterator[Pa
             # a duplicate key or field, or names the middleware could not split: the entry is still a paper
             block = block.ignore_error_block
         elif isinstance(block, ParsingFailedBlock):
-            reason = " ".join(str(block.error).split()) or type(block.error).__name__
+            error = block.error
+            reason = " ".join(str(getattr(error, "abort_reason", "") or error).split()) or type(error).__name__
             on_bad(InputError(str(path), line, f"unparsable BibTeX block: {reason[:200]}"))
             continue
         if not isinstance(block, Entry):

@@ -46,9 +46,26 @@ def _iter_gzip_lines(path: Path) -> Iterator[tuple[int, Any]]:
         raise InputError(str(path), None, f"broken gzip data ({exc})") from None
 
 
+def _iter_text_records(path: Path) -> Iterator[tuple[int, Any]]:
+    """JSON Lines or a JSON array; or one (pretty-printed) JSON object, such as a saved API page."""
+    with path.open("rb") as handle:
+        first = handle.readline().strip().lstrip(b"\xef\xbb\xbf")
+    if first.startswith(b"{"):
+        try:
+            json.loads(first)
+        except ValueError:
+            text = decode_or_fail(path.read_bytes(), path, None).lstrip("\ufeff")
+            try:
+                yield 1, json.loads(text)
+                return
+            except json.JSONDecodeError as exc:
+                raise InputError(str(path), exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+    yield from iter_json_records(path)
+
+
 def iter_dump_records(path: Path) -> Iterator[tuple[int, Any]]:
     """``(line, object)`` for each work/paper; saved API pages (``results`` / ``data`` lists) are unpacked."""
-    records = _iter_gzip_lines(path) if is_gzip(path) else iter_json_records(path)
+    records = _iter_gzip_lines(path) if is_gzip(path) else _iter_text_records(path)
     for line, value in records:
         items = _page_items(value)
         if items is None:
