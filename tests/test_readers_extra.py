@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.graph import build_graph, paper_node
 from kg.readers import FORMATS, ReadReport, detect_format, read_papers
-from kg.resolve import Resolution
 
 DATA = Path(__file__).parent / "data" / "fetch"
 
@@ -161,6 +159,9 @@ def test_plain_json_reader_is_unchanged(tmp_path: Path) -> None:
 
 
 def test_metadata_reaches_paper_nodes() -> None:
+    from kg.graph import build_graph, paper_node  # imports spaCy: only for this test
+    from kg.resolve import Resolution
+
     papers = read_papers([DATA / "openalex_works.jsonl"])
     graph = build_graph(Resolution(papers={p.id: p for p in papers}))
     node = graph.nodes[paper_node("arxiv:2402.03300")]
