@@ -28,15 +28,22 @@ app.add_typer(query_app, name="query")
 console = Console()
 errors = Console(stderr=True)
 
-Inputs = Annotated[list[Path], typer.Argument(help="Input files: listing .txt, .json, .jsonl or .csv.")]
-Format = Annotated[str, typer.Option("--format", "-f", help="auto (by suffix), listing, json, jsonl or csv.")]
+Inputs = Annotated[
+    list[Path],
+    typer.Argument(help="Input files: listing .txt, .json, .jsonl, .csv, .bib, OpenAlex / Semantic Scholar dumps."),
+]
+Format = Annotated[
+    str, typer.Option("--format", "-f", help="auto (by suffix), listing, json, jsonl, csv, bibtex, openalex or s2.")
+]
 Gazetteer = Annotated[
     list[Path] | None, typer.Option("--gazetteer", "-g", help="Extra gazetteer JSONL file(s) of your own names.")
 ]
 SkipBad = Annotated[
     bool, typer.Option("--skip-bad", help="Skip bad records with a counted warning instead of failing.")
 ]
-Processes = Annotated[int, typer.Option("--processes", "-j", min=1, help="Worker processes for extraction.")]
+Processes = Annotated[
+    int, typer.Option("--processes", "-j", min=0, help="Worker processes for extraction (0: one per core).")
+]
 
 
 def _fail(exc: Exception) -> None:
@@ -52,7 +59,7 @@ def build(
     gazetteer: Gazetteer = None,
     base_iri: Annotated[str, typer.Option(help="Base IRI of the RDF export.")] = "https://w3id.org/kg-ml/",
     skip_bad: SkipBad = False,
-    processes: Processes = 1,
+    processes: Processes = 0,
 ) -> None:
     """Read papers, extract entities, resolve them and write graph.json, graph.ttl and index.html."""
     from kg.build import build as run_build
@@ -82,7 +89,7 @@ def extract(
     fmt: Format = "auto",
     gazetteer: Gazetteer = None,
     skip_bad: SkipBad = False,
-    processes: Processes = 1,
+    processes: Processes = 0,
 ) -> None:
     """Extract named methods, models, datasets, benchmarks and metrics with roles and evidence."""
     from kg.build import write_extractions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -9,6 +10,7 @@ import unicodedata
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@functools.lru_cache(maxsize=65536)
 def fold_text(text: str) -> str:
     """Casefold, strip accents, and collapse every non-alphanumeric run to one space."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -12,7 +12,17 @@ from spacy.tokens import Doc, Span
 from kg.extract.abbreviations import find_abbreviations
 from kg.extract.gazetteer import GazetteerEntry, spelling_key
 from kg.extract.resources import Resources
-from kg.extract.shapes import SIZE, Chunk, chunks, is_modifier_suffix, is_name_shaped, strip_plural
+from kg.extract.shapes import (
+    SIZE,
+    Chunk,
+    chunk_at,
+    chunks_from,
+    interesting_chunks,
+    is_modifier_suffix,
+    is_name_shaped,
+    next_chunk,
+    strip_plural,
+)
 
 _ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X{1,3})$")
 _SMALL_VERSION = re.compile(r"^\d{1,2}(\.\d{1,2})?$")
@@ -119,11 +129,9 @@ class CandidateFinder:
 
     def __init__(self, doc: Doc, gazetteer_spans: list[Span], resources: Resources, title_end: int) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc.user_data.get("kg_text") or doc.text
         self.resources = resources
         self.title_end = title_end
-        self.chunks = chunks(self.text)
-        self.chunk_starts = [chunk.start for chunk in self.chunks]
         self.taken = bytearray(len(self.text) + 1)
         self.candidates: list[Candidate] = []
         self.gazetteer_spans = gazetteer_spans
@@ -141,18 +149,8 @@ class CandidateFinder:
         self.candidates.append(candidate)
         return candidate
 
-    def _chunk_at(self, offset: int) -> Chunk | None:
-        """The chunk holding character ``offset``, if any."""
-        index = bisect_right(self.chunk_starts, offset) - 1
-        if index >= 0 and self.chunks[index].start <= offset < self.chunks[index].end:
-            return self.chunks[index]
-        return None
-
     def _chunk_for_span(self, span: Span) -> tuple[Chunk | None, Chunk | None]:
-        return self._chunk_at(span.start_char), self._chunk_at(span.end_char - 1)
-
-    def _next_chunk(self, chunk: Chunk) -> Chunk | None:
-        return self.chunks[chunk.index + 1] if chunk.index + 1 < len(self.chunks) else None
+        return chunk_at(self.text, span.start_char), chunk_at(self.text, span.end_char - 1)
 
     # -- passes ------------------------------------------------------------------------------------------
     def run(self) -> list[Candidate]:
@@ -215,7 +213,7 @@ class CandidateFinder:
                         continue
                     # a lowercase continuation ("LoRA-finetuned"): the gazetteer name itself is the mention
             if entry.type == "model" and last is not None:
-                following = self._next_chunk(last)
+                following = next_chunk(self.text, last.end)
                 if following is not None and SIZE.match(following.text) and following.start - end <= 1:
                     whole = self.text[start : following.end]
                     known = gazetteer.lookup(whole)
@@ -320,14 +318,28 @@ class CandidateFinder:
         if candidate is not None:
             candidate.hints.add("title-prefix")
 
+    def _verb_ends(self) -> list[int]:
+        """End offsets of the naming verbs in the text, found with ``str.find`` (faster than a big regex)."""
+        lower = self.text.lower()
+        ends = []
+        for verb in self.resources.naming_verbs:
+            position = lower.find(verb)
+            while position >= 0:
+                end = position + len(verb)
+                if (position == 0 or not lower[position - 1].isalpha()) and not lower[end : end + 1].isalpha():
+                    ends.append(end)
+                position = lower.find(verb, end)
+        return sorted(ends)
+
     def _pattern_pass(self) -> None:
         """Title Case names right after a proposing verb or a naming word: "we propose Binary Classifier Optimization"."""
-        verbs = self.resources.cues.propose_verbs | {"named", "called", "dubbed", "termed", "coined"}
-        for index, chunk in enumerate(self.chunks[:-1]):
-            if chunk.text.lower() not in verbs:
+        for verb_end in self._verb_ends():
+            if not _CAPITAL_SOON.match(self.text, verb_end):
                 continue
             words: list[Chunk] = []
-            window = self.chunks[index + 1 : index + 12]
+            window = chunks_from(self.text, verb_end, 11)
+            if not window:
+                continue
             # "we propose a new algorithm, Binary Classifier Optimization, that ...": skip to after the comma
             first = 0
             for offset, following in enumerate(window[:6]):
@@ -362,7 +374,7 @@ class CandidateFinder:
 
     def _shape_pass(self) -> None:
         gazetteer = self.resources.gazetteer
-        for index, original in enumerate(self.chunks):
+        for original in interesting_chunks(self.text):
             chunk = _strip_modifiers(original, self.text)
             word = chunk.text
             if not word or not self._free(chunk.start, chunk.end):
@@ -378,38 +390,44 @@ class CandidateFinder:
             if word in self.rejected:
                 continue
             # "RewardBench 2", "Qwen-3 8B": a version or size written after a space
-            if index + 1 < len(self.chunks):
-                following = self.chunks[index + 1]
-                gap = self.text[end : following.start]
-                if gap == " " and (SIZE.match(following.text) or self._is_trailing_version(index + 1)):
+            following = next_chunk(self.text, original.end)
+            if following is not None and self.text[end : following.start] == " ":
+                if SIZE.match(following.text) or self._is_trailing_version(following):
                     end = following.end
             name = self.text[start:end]
             entry = gazetteer.lookup(name) or gazetteer.lookup(strip_plural(name) or "")
             self._add(Candidate(start, end, name, "gazetteer" if entry else "shape", entry=entry))
 
-    def _is_trailing_version(self, index: int) -> bool:
-        chunk = self.chunks[index]
+    def _is_trailing_version(self, chunk: Chunk) -> bool:
         if not _SMALL_VERSION.match(chunk.text):
             return False
         after_char = self.text[chunk.end : chunk.end + 1]
         if after_char in (",", ".", ")", ";", ":", ""):
             return True
-        if index + 1 < len(self.chunks):
-            return self.chunks[index + 1].text.lower() in _VERSION_FOLLOWERS
-        return True
+        following = next_chunk(self.text, chunk.end)
+        return following is None or following.text.lower() in _VERSION_FOLLOWERS
 
     def _repeat_pass(self) -> None:
         """Every other occurrence of a surface string already recognised is a mention too."""
         forms: dict[str, Candidate] = {}
         for candidate in self.candidates:
             forms.setdefault(candidate.text, candidate)
+        text = self.text
         for form, model in sorted(forms.items(), key=lambda item: -len(item[0])):
-            pattern = re.compile(r"(?<![\w\-])" + re.escape(form) + r"(?![\w]|-[A-Za-z0-9])")
-            for found in pattern.finditer(self.text):
+            position = text.find(form)
+            while position >= 0:
+                found_start, found_end = position, position + len(form)
+                position = text.find(form, found_end)
+                before = text[found_start - 1] if found_start else " "
+                after = text[found_end : found_end + 2]
+                if before.isalnum() or before in "_-" or (after[:1].isalnum() or after[:1] == "_"):
+                    continue
+                if after[:1] == "-" and after[1:2].isalnum():
+                    continue
                 self._add(
                     Candidate(
-                        found.start(),
-                        found.end(),
+                        found_start,
+                        found_end,
                         form,
                         model.source,
                         entry=model.entry,
@@ -420,6 +438,8 @@ class CandidateFinder:
                 )
 
 
+# a capitalised word within the next few words: "we propose Binary ...", "we propose a new algorithm, Binary ..."
+_CAPITAL_SOON = re.compile(r"(?:\s+[^\s.;]+){0,5}?\s+\(?[A-Z]")
 _LIST_GAP = re.compile(r"^\s*(,|,?\s*and|,?\s*or|/|;)\s*$")
 _LOWER_SEGMENT = re.compile(r"^[a-z]+$")
 
@@ -439,7 +459,7 @@ def _strip_modifiers(chunk: Chunk, text: str) -> Chunk:
         parts.pop(0)
     if (start, end) == (chunk.start, chunk.end):
         return chunk
-    return Chunk(start, end, text[start:end], chunk.index)
+    return Chunk(start, end, text[start:end])
 
 
 def _looks_like_variant(rest: str) -> bool:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+
+import spacy
 
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -29,6 +32,7 @@ from kg.extract.roles import (
 from kg.types import ExtractedEntity, Mention
 
 FIELD_SEPARATOR = "\n\n"
+TEXT_KEY = "kg_text"
 
 if not Doc.has_extension("kg_title_end"):
     Doc.set_extension("kg_title_end", default=None)
@@ -36,6 +40,58 @@ if not Doc.has_extension("kg_entities"):
     Doc.set_extension("kg_entities", default=None)
 
 _AMERICAN_TO_BRITISH = {american: british for british, american in _SPELLING.items()}
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text, kept by the tokenizer: ``Doc.text`` re-joins every token, which costs as much as tokenizing."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
+@spacy.registry.tokenizers("kg.text_keeping_tokenizer.v1")
+def make_text_keeping_tokenizer() -> Callable[[Language], Callable[[str], Doc]]:
+    """spaCy's default English tokenizer that also keeps the input string on the Doc (``user_data``)."""
+    default = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
+
+    def create(nlp: Language) -> TextKeepingTokenizer:
+        return TextKeepingTokenizer(default(nlp))
+
+    return create
+
+
+class TextKeepingTokenizer:
+    """Wraps a spaCy Tokenizer; behaves the same, and stores the text it was given."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.tokenizer, name)
+
+    def to_bytes(self, **kwargs: object) -> bytes:
+        return self.tokenizer.to_bytes(**kwargs)
+
+    def from_bytes(self, data: bytes, **kwargs: object) -> TextKeepingTokenizer:
+        self.tokenizer.from_bytes(data, **kwargs)
+        return self
+
+    def to_disk(self, path: Path, **kwargs: object) -> None:
+        self.tokenizer.to_disk(path, **kwargs)
+
+    def from_disk(self, path: Path, **kwargs: object) -> TextKeepingTokenizer:
+        self.tokenizer.from_disk(path, **kwargs)
+        return self
 
 
 @Language.factory("kg_fields")
@@ -47,8 +103,9 @@ class FieldBoundary:
     """Marks where the title ends (first blank line) and starts a new sentence there."""
 
     def __call__(self, doc: Doc) -> Doc:
-        title_end = doc.text.find(FIELD_SEPARATOR)
-        doc._.kg_title_end = title_end if title_end >= 0 else len(doc.text)
+        text = doc_text(doc)
+        title_end = text.find(FIELD_SEPARATOR)
+        doc._.kg_title_end = title_end if title_end >= 0 else len(text)
         if title_end >= 0:
             for token in doc:
                 if token.idx > title_end and not token.is_space:
@@ -129,7 +186,7 @@ class EntityRecognizer:
         self.resources = resources
 
     def __call__(self, doc: Doc) -> Doc:
-        title_end = doc._.kg_title_end if doc._.kg_title_end is not None else len(doc.text)
+        title_end = doc._.kg_title_end if doc._.kg_title_end is not None else len(doc_text(doc))
         finder = CandidateFinder(doc, list(doc.spans.get("kg_gazetteer", [])), self.resources, title_end)
         candidates = finder.run()
         doc._.kg_entities = self._entities(doc, candidates, title_end)
@@ -251,10 +308,10 @@ class _DocContext:
     """Sentence boundaries (from the sentencizer, read as arrays) and lazily built lowercase word views."""
 
     def __init__(self, doc: Doc, title_end: int) -> None:
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.title_end = title_end
         array = doc.to_array([IDX, SENT_START])
-        self.starts = [int(idx) for idx, flag in array.tolist() if flag == 1] or [0]
+        self.starts = array[:, 0][array[:, 1] == 1].tolist() or [0]
         if self.starts[0] != 0:
             self.starts.insert(0, 0)
         self.views: dict[int, SentenceView] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -48,6 +49,7 @@ _SPELLING = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def spelling_key(text: str) -> str:
     """Fold case, accents, hyphens and spaces, and British spellings: the key for matching names loosely."""
     return " ".join(_SPELLING.get(word, word) for word in fold_text(text).split())

@@ -1,8 +1,13 @@
-"""Load the extraction pipeline from ``pipelines/extract.cfg`` and run it over papers."""
+"""Load the extraction pipeline from ``pipelines/extract.cfg`` and run it over papers, on one or more cores."""
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import spacy
@@ -14,6 +19,7 @@ from kg.extract.gazetteer import PIPELINES_DIR
 from kg.types import Paper, PaperExtraction
 
 CONFIG_PATH = PIPELINES_DIR / "extract.cfg"
+PARALLEL_THRESHOLD = 2_000  # below this many papers, starting workers costs more than it saves
 _PIPELINES: dict[tuple[str, ...], Language] = {}
 
 
@@ -31,14 +37,45 @@ def paper_text(paper: Paper) -> str:
     return paper.title.replace("\n", " ") + FIELD_SEPARATOR + paper.abstract
 
 
+def _extract_batch(gazetteer_key: tuple[str, ...], batch: list[tuple[str, str]]) -> list[PaperExtraction]:
+    nlp = load_pipeline(gazetteer_key)
+    return [
+        PaperExtraction(id=paper_id, entities=list(doc._.kg_entities or []))
+        for doc, paper_id in nlp.pipe(batch, as_tuples=True, batch_size=len(batch) or 1)
+    ]
+
+
 def extract_papers(
     papers: Iterable[Paper],
     gazetteer_paths: Sequence[str | Path] = (),
     n_process: int = 1,
-    batch_size: int = 64,
+    batch_size: int = 128,
 ) -> Iterator[PaperExtraction]:
-    """Extract entities from each paper, in input order, streaming."""
-    nlp = load_pipeline(gazetteer_paths)
+    """Extract entities from each paper, in input order, streaming.
+
+    ``n_process=0`` means one worker per core (one for fewer than ``PARALLEL_THRESHOLD`` papers).
+    With ``n_process > 1`` batches go to a pool of forked workers that inherit the loaded pipeline; only
+    texts go out and small ``PaperExtraction`` objects come back (spaCy's own ``n_process`` would ship
+    whole Docs back), and at most two batches per worker are in flight, so memory stays flat.
+    """
+    key = tuple(str(Path(p).resolve()) for p in gazetteer_paths)
+    nlp = load_pipeline(key)
+    if n_process <= 0:
+        n_process = os.cpu_count() or 1
+        if isinstance(papers, Sequence) and len(papers) < PARALLEL_THRESHOLD:
+            n_process = 1
     pairs = ((paper_text(paper), paper.id) for paper in papers)
-    for doc, paper_id in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
-        yield PaperExtraction(id=paper_id, entities=list(doc._.kg_entities or []))
+    if n_process <= 1:
+        for doc, paper_id in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            yield PaperExtraction(id=paper_id, entities=list(doc._.kg_entities or []))
+        return
+    batches = iter(lambda: list(itertools.islice(pairs, batch_size)), [])
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=n_process, mp_context=context) as pool:
+        pending: deque[Future[list[PaperExtraction]]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(_extract_batch, key, batch))
+            if len(pending) >= 2 * n_process:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -47,7 +48,7 @@ class Cues:
         )
 
 
-@dataclass
+@dataclass(eq=False)
 class Resources:
     """The data behind one extraction pipeline."""
 
@@ -57,7 +58,12 @@ class Resources:
     cues: Cues
     model_prefixes: frozenset[str] = frozenset()
 
-    @property
+    @functools.cached_property
+    def naming_verbs(self) -> tuple[str, ...]:
+        """Proposing verbs and naming words ("propose", "called"), lowercase, for ``str.find`` scans."""
+        return tuple(sorted(self.cues.propose_verbs | {"named", "called", "dubbed", "termed", "coined"}))
+
+    @functools.cached_property
     def type_heads(self) -> frozenset[str]:
         """Every head word that names a kind of entity ("optimization", "benchmark", "loss", ...)."""
         return frozenset().union(*self.cues.type_head_words.values())

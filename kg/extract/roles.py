@@ -29,6 +29,7 @@ class SentenceView:
     starts: list[int]
     sentence: str
     word_set: set[str]
+    use_cue: bool | None = None
 
 
 def proposes_in_sentence(
@@ -91,8 +92,10 @@ def is_background(sentence: SentenceView, resources: Resources) -> bool:
 
 
 def has_use_cue(sentence: SentenceView, resources: Resources) -> bool:
-    words = sentence.word_set
-    return bool(FIRST_PERSON & words) or bool(words & resources.cues.use_cues)
+    if sentence.use_cue is None:
+        words = sentence.word_set
+        sentence.use_cue = not words.isdisjoint(FIRST_PERSON) or not words.isdisjoint(resources.cues.use_cues)
+    return sentence.use_cue
 
 
 def decide_role(proposed: bool, use_votes: int, background_votes: int) -> str:

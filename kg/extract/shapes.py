@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _LEAD = "([{\"'“‘«<"
 _TRAIL = ")]}\"'”’»>,.;:!?"
@@ -24,33 +24,72 @@ _MODIFIER_SUFFIX = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Chunk:
+class Chunk(NamedTuple):
     """A whitespace-delimited word with surrounding punctuation trimmed: ``(GRPO),`` -> ``GRPO``."""
 
     start: int
     end: int
     text: str
-    index: int = -1
 
 
 _WORD_RUN = re.compile(r"\S+")
+_LEAD_TRAIL = _LEAD + _TRAIL
+# words worth a shape test: an inner capital, two capitals, or letters next to digits ("BEIR", "nDCG", "T5", "Qwen-3")
+_INTERESTING = re.compile(r"(?<!\S)(?=\S*(?:[A-Za-z0-9][A-Z]|[A-Za-z]-?\d|\d[A-Za-z]))\S+")
+
+
+def _trim(text: str, start: int, end: int) -> Chunk | None:
+    word = text[start:end]
+    stripped = word.lstrip(_LEAD)
+    start += len(word) - len(stripped)
+    core = stripped.rstrip(_TRAIL)
+    if len(core) > 2 and core[-2:] in _POSSESSIVE:
+        core = core[:-2]
+    if not core:
+        return None
+    return Chunk(start, start + len(core), core)
 
 
 def chunks(text: str) -> list[Chunk]:
-    """Every chunk of ``text``, in order, with character offsets (a regex scan: no per-token Python work)."""
+    """Every chunk of ``text``, in order, with character offsets."""
+    return [chunk for found in _WORD_RUN.finditer(text) if (chunk := _trim(text, *found.span())) is not None]
+
+
+def chunks_from(text: str, position: int, count: int) -> list[Chunk]:
+    """Up to ``count`` chunks starting at or after ``position``."""
     result: list[Chunk] = []
-    for found in _WORD_RUN.finditer(text):
-        start, end = found.span()
-        while start < end and text[start] in _LEAD:
-            start += 1
-        while end > start and text[end - 1] in _TRAIL:
-            end -= 1
-        if end - start > 2 and text[end - 2 : end] in _POSSESSIVE:
-            end -= 2
-        if start < end:
-            result.append(Chunk(start, end, text[start:end], len(result)))
+    for found in _WORD_RUN.finditer(text, position):
+        chunk = _trim(text, *found.span())
+        if chunk is not None:
+            result.append(chunk)
+            if len(result) >= count:
+                break
     return result
+
+
+def chunk_at(text: str, offset: int) -> Chunk | None:
+    """The chunk holding character ``offset`` (None on whitespace or trimmed punctuation)."""
+    if offset >= len(text) or text[offset].isspace():
+        return None
+    start = max(text.rfind(" ", 0, offset), text.rfind("\n", 0, offset), text.rfind("\t", 0, offset)) + 1
+    found = _WORD_RUN.match(text, start)
+    chunk = _trim(text, *found.span()) if found else None
+    if chunk is None or not chunk.start <= offset < chunk.end:
+        return None
+    return chunk
+
+
+def next_chunk(text: str, position: int) -> Chunk | None:
+    """The first chunk that starts after the word holding ``position`` - 1 ends."""
+    found = _WORD_RUN.match(text, position) if position < len(text) and not text[position].isspace() else None
+    resume = found.end() if found else position
+    following = chunks_from(text, resume, 1)
+    return following[0] if following else None
+
+
+def interesting_chunks(text: str) -> list[Chunk]:
+    """The chunks whose shape could make them a name (a fast regex pre-filter for ``is_name_shaped``)."""
+    return [chunk for found in _INTERESTING.finditer(text) if (chunk := _trim(text, *found.span())) is not None]
 
 
 def is_name_shaped(word: str) -> bool:
