@@ -19,6 +19,7 @@ from kg.html import write_graph_page
 from kg.rdf import DEFAULT_BASE, write_turtle
 from kg.readers import ReadReport, read_papers
 from kg.resolve import resolve
+from kg.site import write_site
 from kg.types import Paper, PaperExtraction
 
 
@@ -60,7 +61,8 @@ def build(
     skip_bad: bool = False,
     n_process: int = 1,
 ) -> BuildResult:
-    """Build the graph of ``inputs`` into ``out``: graph.json, graph.ttl and index.html.
+    """Build the graph of ``inputs`` into ``out``: graph.json, graph.ttl, index.html (the whole-graph view)
+    and site/ (overview with search, one page per entity and per paper).
 
     Everything is written into a fresh temporary folder first and moved into place at the end, so an
     interrupted build leaves the previous output untouched.
@@ -76,6 +78,7 @@ def build(
             "graph": save_graph(graph, staging),
             "turtle": write_turtle(graph, staging / "graph.ttl", base_iri),
             "html": write_graph_page(graph, staging / "index.html"),
+            "site": write_site(graph, staging),
         }
         _swap_in(staging, out)
     except BaseException:

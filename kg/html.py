@@ -91,7 +91,14 @@ def environment() -> jinja2.Environment:
     )
     env.filters["script_json"] = lambda value: Markup(json_for_script(value))
     env.filters["thousands"] = lambda value: f"{value:,}"
-    env.globals.update(colours=COLOURS, glyphs=GLYPHS, relation_words=RELATION_WORDS, kinds=KINDS, version=__version__)
+    env.globals.update(
+        colours=COLOURS,
+        edge_colours=EDGE_COLOURS,
+        glyphs=GLYPHS,
+        relation_words=RELATION_WORDS,
+        kinds=KINDS,
+        version=__version__,
+    )
     return env
 
 
@@ -215,8 +222,10 @@ def graph_data(
         else:
             size = node_size(index.papers.get(node, 0))
         attributes: dict[str, Any] = {"url": link_prefix + index.urls[node], "kind": kind}
+        if kind != "Paper":
+            attributes["font"] = {"size": round(min(14 + 2.5 * math.sqrt(index.papers.get(node, 0)), 34))}
         if node == focus:
-            attributes.update(borderWidth=4, font={"size": 20, "strokeWidth": 4})
+            attributes.update(borderWidth=4, font={"size": 26, "strokeWidth": 5, "bold": True})
             size = max(size, 30)
         net.add_node(
             node,
@@ -228,9 +237,10 @@ def graph_data(
             **attributes,
         )
     members = set(kept)
-    for source, target, key, data in sorted(index.graph.edges(keys=True, data=True), key=lambda e: e[:3]):
-        if source not in members or target not in members:
-            continue
+    for source, target, key, data in sorted(
+        (e for n in kept for e in index.graph.out_edges(n, keys=True, data=True) if e[1] in members),
+        key=lambda e: e[:3],
+    ):
         relation = str(data.get("type", key))
         evidence = data.get("evidence") or []
         title = RELATION_WORDS.get(relation, relation)
@@ -258,7 +268,11 @@ def vis_options(node_count: int) -> dict[str, Any]:
             "forceAtlas2Based": {"gravitationalConstant": -70, "springLength": 110, "avoidOverlap": 0.4},
             "stabilization": {"iterations": 220 if node_count <= 200 else 140, "updateInterval": 50},
         },
-        "nodes": {"font": {"size": 13, "face": "system-ui, sans-serif"}, "borderWidth": 1},
+        "nodes": {
+            "font": {"size": 11, "face": "system-ui, sans-serif", "strokeWidth": 3},
+            "borderWidth": 1,
+            "scaling": {"label": {"drawThreshold": 4}},
+        },
         "edges": {
             "font": {"size": 8, "align": "middle", "color": "#666666", "strokeWidth": 3},
             "smooth": False,
@@ -280,30 +294,28 @@ class Selection:
 
 
 def select_whole_graph(index: GraphIndex, max_nodes: int = 400) -> Selection:
-    """The most-used entities (about 60% of ``max_nodes``) and the papers most linked to them."""
+    """The most-used entities (up to 60% of ``max_nodes``; those in one paper only if few are in more) and the
+    papers most linked to them; the note says what was left out."""
     entities = index.entities()
     papers = index.paper_nodes()
     total = len(entities) + len(papers)
     if total <= max_nodes:
         return Selection(entities + papers, f"All {_plural(total, 'node')} drawn.", 0)
-    entity_budget = min(len(entities), max(1, round(max_nodes * 0.6)))
-    kept_entities = set(entities[:entity_budget])
-    links: Counter[str] = Counter()
-    for paper in papers:
-        links[paper] = sum(1 for target in index.graph.successors(paper) if target in kept_entities)
+    budget = min(len(entities), max(1, round(max_nodes * 0.6)))
+    shared = [e for e in entities if index.papers[e] >= 2]
+    kept = (shared if len(shared) >= min(30, budget) else entities)[:budget]
+    members = set(kept)
+    links = {p: sum(1 for t in index.graph.successors(p) if t in members) for p in papers}
     ranked_papers = sorted((p for p in papers if links[p]), key=lambda p: (-links[p], p))
-    kept_papers = ranked_papers[: max_nodes - entity_budget]
-    spare = max_nodes - entity_budget - len(kept_papers)
-    kept = entities[: entity_budget + spare] if spare else entities[:entity_budget]
+    kept_papers = ranked_papers[: max_nodes - len(kept)]
     threshold = index.papers[kept[-1]] if kept else 0
-    drawn_papers = len(kept_papers)
     note = (
         f"Drawn: {len(kept):,} of {_plural(len(entities), 'entity', 'entities')} "
-        f"(the most used, each in ≥ {_plural(threshold, 'paper')}) and {drawn_papers:,} of "
+        f"(the most used, each in ≥ {_plural(threshold, 'paper')}) and {len(kept_papers):,} of "
         f"{_plural(len(papers), 'paper')} (those linked to most of them). "
-        f"Left out: {len(entities) - len(kept):,} entities and {len(papers) - drawn_papers:,} papers."
+        f"Left out: {len(entities) - len(kept):,} entities and {len(papers) - len(kept_papers):,} papers."
     )
-    return Selection(kept + kept_papers, note, total - len(kept) - drawn_papers)
+    return Selection(kept + kept_papers, note, total - len(kept) - len(kept_papers))
 
 
 def inline_csp(scripts: Iterable[str]) -> str:
@@ -353,9 +365,10 @@ def write_graph_page(
     page = render_graph_page(
         index,
         select_whole_graph(index, max_nodes),
-        title,
+        "Whole graph",
         root=site_prefix,
         inline=True,
+        site_title=title,
         papers=len(index.paper_nodes()),
     )
     write_text_atomic(path, page)

@@ -42,6 +42,7 @@ RELATION_HEADINGS = {
     "USES": "Used by",
     "MENTIONS": "Mentioned by",
 }
+PAPER_FIELDS = ("date", "year", "venue", "organisation", "author_count", "source")
 TOP_KINDS = ("Method", "Benchmark", "Model", "Dataset")
 EXTERNAL_LINKS = {
     "wikidata": "https://www.wikidata.org/wiki/{}",
@@ -169,7 +170,7 @@ class SiteWriter:
             (self.folder / "assets" / name).write_text(static_text(name), encoding="utf-8")
         (self.folder / "assets" / "search-index.js").write_text(self.search_index(), encoding="utf-8")
         self.page("index.html", "site/index.html.j2", root="", **self.overview())
-        self.page("entities.html", "site/entities.html.j2", root="", groups=self.entity_groups())
+        self.page("entities.html", "site/entities.html.j2", root="", title="All entities", groups=self.entity_groups())
         whole = render_graph_page(
             self.index,
             select_whole_graph(self.index, self.max_nodes),
@@ -274,13 +275,14 @@ class SiteWriter:
         kept_entities = variants[:10] + [t for t in ranked if t not in variants][: self.neighbourhood_entities]
         related_total = len(set(shared_all) | set(variants))
         shown = len(kept_entities)
+        all_papers = len(kept_papers) == len(papers)
+        all_related = shown == related_total
         note = (
-            f"Showing {'all ' if len(kept_papers) == len(papers) else ''}{len(kept_papers)}"
-            f"{'' if len(kept_papers) == len(papers) else f' of {len(papers)}'} paper(s)"
-            f"{'' if len(kept_papers) == len(papers) else ' (proposing first, then newest)'} and "
-            f"{shown}{'' if shown == related_total else f' of {related_total}'} related entit"
-            f"{'y' if related_total == 1 else 'ies'}"
-            f"{'' if shown == related_total else ' (those sharing most papers)'}."
+            f"Showing {'all ' if all_papers else ''}{len(kept_papers)}{'' if all_papers else f' of {len(papers)}'} "
+            f"paper{'' if len(papers) == 1 else 's'}{'' if all_papers else ' (proposing first, then newest)'} and "
+            f"{'all ' if all_related and shown > 1 else ''}{shown}{'' if all_related else f' of {related_total}'} "
+            f"related entit{'y' if related_total == 1 else 'ies'}"
+            f"{'' if all_related else ' (those sharing most papers)'}."
         )
         left_out = len(papers) - len(kept_papers) + related_total - shown
         related = sorted(shared_all, key=lambda t: (-shared_all[t], -index.papers.get(t, 0), index.label(t)))
@@ -350,7 +352,7 @@ class SiteWriter:
             links.append(("arXiv", safe_url(f"https://arxiv.org/abs/{data['arxiv_id']}")))
         return {
             "title": title,
-            "paper": data,
+            "paper": {key: data.get(key) for key in PAPER_FIELDS},
             "title_segments": highlight(title, marks["title"]),
             "abstract_segments": highlight(str(data.get("abstract") or ""), marks["abstract"]),
             "authors": authors[:40],
