@@ -148,6 +148,12 @@ def evaluate(
         f"type accuracy {data['type_accuracy']:.3f}, role accuracy {data['role_accuracy']:.3f} "
         f"on {data['matched']} matched entities"
     )
+    if data.get("clustering"):
+        c = data["clustering"]
+        console.print(
+            f"resolution (pairwise, across papers): precision {c['precision']:.3f}, recall {c['recall']:.3f}, "
+            f"F1 {c['f1']:.3f} over {c['mentions']} found mentions"
+        )
     if data["missing_papers"]:
         console.print(f"[yellow]{len(data['missing_papers'])} gold papers had no prediction[/]")
     if show_errors:

@@ -55,9 +55,11 @@ class EvalResult:
     papers: int = 0
     missing_papers: list[str] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    clustering: ClusterScores | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "clustering": self.clustering.to_dict() if self.clustering else None,
             "papers": self.papers,
             "missing_papers": self.missing_papers,
             "scores": {
@@ -206,5 +208,115 @@ def evaluate(gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]]) -
     return result
 
 
-def evaluate_files(gold_path: Path, pred_path: Path) -> EvalResult:
-    return evaluate(load_jsonl(gold_path), load_jsonl(pred_path))
+def evaluate_files(gold_path: Path, pred_path: Path, clustering: bool = True) -> EvalResult:
+    gold_rows, pred_rows = load_jsonl(gold_path), load_jsonl(pred_path)
+    result = evaluate(gold_rows, pred_rows)
+    if clustering:
+        result.clustering = cluster_scores(gold_rows, pred_rows)
+    return result
+
+
+@dataclass
+class ClusterScores:
+    """Pairwise precision/recall of cross-document mention clustering (gold ``name`` fields give clusters)."""
+
+    true_pairs: int = 0
+    predicted_pairs: int = 0
+    gold_pairs: int = 0
+    mentions: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.true_pairs / self.predicted_pairs if self.predicted_pairs else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.true_pairs / self.gold_pairs if self.gold_pairs else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "mentions": self.mentions,
+            "gold_pairs": self.gold_pairs,
+            "predicted_pairs": self.predicted_pairs,
+        }
+
+
+def _same_kind(a: str | None, b: str | None) -> bool:
+    return a == b or {a, b} <= {"dataset", "benchmark"}
+
+
+def predicted_clusters(
+    pred_rows: list[dict[str, Any]], fuzzy_threshold: float | None = None
+) -> dict[tuple[str, str], str]:
+    """Resolve ``kg extract`` rows corpus-wide: (paper id, lowercased mention) -> resolved entity id."""
+    from kg.extract.resources import load_resources
+    from kg.resolve import resolve
+    from kg.types import ExtractedEntity, Mention, PaperExtraction
+
+    gazetteer = load_resources().gazetteer
+    extractions = []
+    for row in pred_rows:
+        entities = []
+        for item in row.get("entities", []):
+            mentions = [
+                Mention(
+                    m["text"], m.get("field", "abstract"), m.get("start", 0), m.get("end", 0), m.get("sentence", "")
+                )
+                if isinstance(m, dict)
+                else Mention(str(m), "abstract", 0, 0, "")
+                for m in item.get("mentions", [])
+            ]
+            entry = gazetteer.lookup(item["name"])
+            entities.append(
+                ExtractedEntity(
+                    name=item["name"],
+                    type=item.get("type", "method"),
+                    generic=bool(item.get("generic")),
+                    role=item.get("role", "uses"),
+                    confidence=float(item.get("confidence", 1.0)),
+                    mentions=mentions,
+                    full_name=item.get("full_name") if entry is None else entry.full_name,
+                    gazetteer_key=entry.key if entry is not None and _same_kind(entry.type, item.get("type")) else None,
+                )
+            )
+        extractions.append(PaperExtraction(id=str(row.get("id") or row.get("gid")), entities=entities))
+    resolution = resolve([], extractions, gazetteer, fuzzy_threshold=fuzzy_threshold)
+    clusters: dict[tuple[str, str], str] = {}
+    for relation in resolution.relations:
+        for evidence in relation.evidence:
+            clusters.setdefault((relation.paper_id, evidence.text.lower()), relation.entity_id)
+    return clusters
+
+
+def cluster_scores(
+    gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]], fuzzy_threshold: float | None = None
+) -> ClusterScores:
+    """Over gold mentions the system found, pairs in different papers: same gold name vs same resolved entity."""
+    clusters = predicted_clusters(pred_rows, fuzzy_threshold)
+    items: list[tuple[str, str, str]] = []  # (paper, gold cluster, predicted cluster)
+    for row in gold_rows:
+        paper = str(row.get("id") or row.get("gid"))
+        for entity in row.get("entities", []):
+            gold_cluster = entity.get("name", "")
+            for text in _mention_strings(entity):
+                predicted = clusters.get((paper, text))
+                if predicted is not None:
+                    items.append((paper, gold_cluster, predicted))
+    scores = ClusterScores(mentions=len(items))
+    for i, (paper_a, gold_a, pred_a) in enumerate(items):
+        for paper_b, gold_b, pred_b in items[i + 1 :]:
+            if paper_a == paper_b:
+                continue
+            same_gold, same_pred = gold_a == gold_b, pred_a == pred_b
+            scores.gold_pairs += same_gold
+            scores.predicted_pairs += same_pred
+            scores.true_pairs += same_gold and same_pred
+    return scores

@@ -34,8 +34,22 @@ def _is_short_form(candidate: str) -> bool:
     return candidate[0].isalnum()
 
 
+_POWER = re.compile(r"([A-Za-z])\^?([23])")
+
+
+def _spelled(short: str) -> str:
+    """``D^2O`` -> ``DDO``, ``R^3`` -> ``RRR``: a letter with a power stands for repeated initials."""
+    return _POWER.sub(lambda m: m.group(1) * int(m.group(2)), short)
+
+
 def best_long_form(short: str, candidate: str) -> int | None:
     """Index in ``candidate`` where the long form for ``short`` starts (Schwartz-Hearst), else None."""
+    if "^" in short or _POWER.search(short):
+        spelled = _spelled(short)
+        if spelled != short:
+            found = best_long_form(spelled, candidate)
+            if found is not None:
+                return found
     s_index = len(short) - 1
     l_index = len(candidate) - 1
     while s_index >= 0:

@@ -4,7 +4,6 @@ and name-shaped words. Typing and roles are decided later (``entity_types``, ``r
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
@@ -232,7 +231,6 @@ class CandidateFinder:
 
     def _abbreviation_pass(self, abbreviations: list) -> None:
         gazetteer = self.resources.gazetteer
-        cues = self.resources.cues
         for abbreviation in abbreviations:
             short, long_form = abbreviation.short_form, abbreviation.long_form
             if _stopped(short, self.resources):
@@ -332,7 +330,7 @@ class CandidateFinder:
         return sorted(ends)
 
     def _pattern_pass(self) -> None:
-        """Title Case names right after a proposing verb or a naming word: "we propose Binary Classifier Optimization"."""
+        """Title Case names after a proposing verb or naming word: "we propose Binary Classifier Optimization"."""
         for verb_end in self._verb_ends():
             if not _CAPITAL_SOON.match(self.text, verb_end):
                 continue
@@ -379,9 +377,11 @@ class CandidateFinder:
             word = chunk.text
             if not word or not self._free(chunk.start, chunk.end):
                 continue
-            if not is_name_shaped(word) or _ROMAN.match(word) or SIZE.match(word) or "." in word.rstrip("."):
-                if not ("." in word and is_name_shaped(word) and any(ch.isdigit() for ch in word)):
-                    continue
+            dotted_version = "." in word and any(ch.isdigit() for ch in word)  # "Qwen2.5", "UD1.4"
+            if not is_name_shaped(word) or _ROMAN.match(word) or SIZE.match(word):
+                continue
+            if "." in word.rstrip(".") and not dotted_version:
+                continue
             if _stopped(word, self.resources):
                 continue
             if "/" in word and not gazetteer.lookup(word):
@@ -391,9 +391,12 @@ class CandidateFinder:
                 continue
             # "RewardBench 2", "Qwen-3 8B": a version or size written after a space
             following = next_chunk(self.text, original.end)
-            if following is not None and self.text[end : following.start] == " ":
-                if SIZE.match(following.text) or self._is_trailing_version(following):
-                    end = following.end
+            if (
+                following is not None
+                and self.text[end : following.start] == " "
+                and (SIZE.match(following.text) or self._is_trailing_version(following))
+            ):
+                end = following.end
             name = self.text[start:end]
             entry = gazetteer.lookup(name) or gazetteer.lookup(strip_plural(name) or "")
             self._add(Candidate(start, end, name, "gazetteer" if entry else "shape", entry=entry))

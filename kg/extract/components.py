@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import spacy
-
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -296,7 +295,7 @@ def _has_support(group: list[Candidate], name: str, votes: Counter[str], apposit
     if appositive or (votes and votes.most_common(1)[0][1] >= 2):
         return True
     core = name.replace("-", "")
-    return bool(_INNER_CAMEL.search(core)) and not core.isupper() or any(ch.isdigit() for ch in core)
+    return (bool(_INNER_CAMEL.search(core)) and not core.isupper()) or any(ch.isdigit() for ch in core)
 
 
 _SOURCE_TRUST = ("gazetteer", "abbreviation", "title", "pattern", "shape")

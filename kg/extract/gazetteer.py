@@ -91,8 +91,28 @@ class GazetteerEntry:
 
 
 HEAD_NOUNS = frozenset(
-    {"model", "models", "dataset", "datasets", "benchmark", "benchmarks", "corpus", "score", "scores", "metric",
-     "algorithm", "method", "framework", "architecture", "suite", "data", "set", "network", "networks", "loss"}
+    {
+        "model",
+        "models",
+        "dataset",
+        "datasets",
+        "benchmark",
+        "benchmarks",
+        "corpus",
+        "score",
+        "scores",
+        "metric",
+        "algorithm",
+        "method",
+        "framework",
+        "architecture",
+        "suite",
+        "data",
+        "set",
+        "network",
+        "networks",
+        "loss",
+    }
 )
 _WORDY = re.compile(r"^[A-Za-z][a-z]+$")
 

@@ -6,14 +6,82 @@ from dataclasses import dataclass
 
 from kg.extract.resources import Resources
 
-_PREPOSITIONS = frozenset({"on", "with", "using", "from", "over", "against", "via", "than", "in", "into", "by", "upon",
-                           "like", "as", "to", "of", "for", "between", "among", "across", "at",
-                           "through", "under", "within", "without"})
+_PREPOSITIONS = frozenset(
+    {
+        "on",
+        "with",
+        "using",
+        "from",
+        "over",
+        "against",
+        "via",
+        "than",
+        "in",
+        "into",
+        "by",
+        "upon",
+        "like",
+        "as",
+        "to",
+        "of",
+        "for",
+        "between",
+        "among",
+        "across",
+        "at",
+        "through",
+        "under",
+        "within",
+        "without",
+    }
+)
 _PARTICIPLE_OK = frozenset({"we", "is", "are", "be", "been", "here", "newly", "and", "also"})
-_FUNCTION_WORDS = frozenset({"that", "which", "to", "for", "as", "and", "or", "with", "in", "on", "is", "are", "was",
-                             "were", "by", "from", "of", "where", "whose", "who", "can", "could", "will", "would",
-                             "may", "might", "has", "have", "achieves", "outperforms", "improves", "consistently",
-                             "significantly", "also", "not", "only", "both", "then", "thus", "at", "via", "while"})
+_FUNCTION_WORDS = frozenset(
+    {
+        "that",
+        "which",
+        "to",
+        "for",
+        "as",
+        "and",
+        "or",
+        "with",
+        "in",
+        "on",
+        "is",
+        "are",
+        "was",
+        "were",
+        "by",
+        "from",
+        "of",
+        "where",
+        "whose",
+        "who",
+        "can",
+        "could",
+        "will",
+        "would",
+        "may",
+        "might",
+        "has",
+        "have",
+        "achieves",
+        "outperforms",
+        "improves",
+        "consistently",
+        "significantly",
+        "also",
+        "not",
+        "only",
+        "both",
+        "then",
+        "thus",
+        "at",
+        "via",
+        "while",
+    }
+)
 
 FIRST_PERSON = frozenset({"we", "our", "us", "ours"})
 SELF_REFERENCE = ("this paper", "this work", "this article", "this study", "in this paper", "here we", "the paper")
@@ -71,9 +139,7 @@ def proposes_in_sentence(
             return False
         before = words[max(0, verb_index - 6) : verb_index]
         passive = verb_index > 0 and words[verb_index - 1] in ("is", "are", "be")
-        if FIRST_PERSON & set(before) or any(ref in sentence.text_lower for ref in SELF_REFERENCE) or passive:
-            return True
-        return False
+        return bool(FIRST_PERSON & set(before) or any(r in sentence.text_lower for r in SELF_REFERENCE) or passive)
     return False
 
 

@@ -116,11 +116,7 @@ def _part_is_name_shaped(word: str) -> bool:
     if _HAS_UPPER_INSIDE.search(word.replace("-", "")) and not word.isupper():
         core = word.replace("-", "")
         return bool(_HAS_UPPER_INSIDE.search(core))
-    if _HAS_DIGIT.search(word) and word[0].isupper():
-        return True
-    if _HAS_DIGIT.search(word) and any(ch.isupper() for ch in word):
-        return True
-    return False
+    return bool(_HAS_DIGIT.search(word)) and any(ch.isupper() for ch in word)
 
 
 def is_modifier_suffix(rest: str) -> bool:
@@ -132,6 +128,9 @@ def strip_plural(word: str) -> str | None:
     """``PRMs`` -> ``PRM``, ``GANs`` -> ``GAN``; None when ``word`` is not an acronym plural."""
     if len(word) >= 3 and word.endswith("s") and word[:-1].isupper() and any(c.isalpha() for c in word[:-1]):
         return word[:-1]
+    stem = word[:-1]
+    if word.endswith("s") and len(stem) >= 2 and stem[-1].isupper() and sum(c.isupper() for c in stem) >= 2:
+        return stem  # "CoTs", "MoEs" -> "CoT", "MoE"
     if len(word) >= 4 and word.endswith("es") and word[:-2].isupper():
         return None
     return None
