@@ -12,15 +12,20 @@ from pathlib import Path
 import networkx as nx
 
 from kg.atomic import atomic_writer
+from kg.cache import CACHE_FILE, ExtractionCache, pipeline_fingerprint
 from kg.extract import extract_papers
 from kg.extract.resources import load_resources
 from kg.graph import build_graph, save_graph
 from kg.html import write_graph_page
 from kg.rdf import DEFAULT_BASE, write_turtle
 from kg.readers import ReadReport, read_papers
+from kg.overrides import Overrides
 from kg.resolve import resolve
 from kg.site import write_site
 from kg.types import Paper, PaperExtraction
+
+
+OVERRIDES_FILE = "overrides.yaml"
 
 
 @dataclass
@@ -43,12 +48,34 @@ def write_extractions(extractions: Iterable[PaperExtraction], path: Path) -> int
     return count
 
 
+def extract_with_cache(
+    papers: Sequence[Paper], gazetteer_paths: Sequence[str | Path], n_process: int, cache_dir: Path | None
+) -> tuple[list[PaperExtraction], int]:
+    """Extractions of ``papers`` in order, re-using cached ones; returns them and how many were new."""
+    if cache_dir is None:
+        return list(extract_papers(papers, gazetteer_paths, n_process=n_process)), len(papers)
+    cache = ExtractionCache(cache_dir / CACHE_FILE, pipeline_fingerprint(gazetteer_paths))
+    try:
+        known = cache.get_many(papers)
+        todo = [paper for paper in papers if paper.id not in known]
+        fresh = list(extract_papers(todo, gazetteer_paths, n_process=n_process)) if todo else []
+        cache.put_many({paper.id: paper for paper in todo}, fresh)
+    finally:
+        cache.close()
+    by_id = {**known, **{e.id: e for e in fresh}}
+    return [by_id[paper.id] for paper in papers], len(todo)
+
+
 def graph_from_papers(
-    papers: Sequence[Paper], gazetteer_paths: Sequence[str | Path] = (), n_process: int = 1
+    papers: Sequence[Paper],
+    gazetteer_paths: Sequence[str | Path] = (),
+    n_process: int = 1,
+    overrides: Overrides | None = None,
+    cache_dir: Path | None = None,
 ) -> nx.MultiDiGraph:
     """Extract, resolve and build the graph of ``papers``."""
-    extractions = list(extract_papers(papers, gazetteer_paths, n_process=n_process))
-    resolution = resolve(papers, extractions, load_resources(gazetteer_paths).gazetteer)
+    extractions, _ = extract_with_cache(papers, gazetteer_paths, n_process, cache_dir)
+    resolution = resolve(papers, extractions, load_resources(gazetteer_paths).gazetteer, overrides)
     return build_graph(resolution)
 
 
@@ -60,17 +87,24 @@ def build(
     base_iri: str = DEFAULT_BASE,
     skip_bad: bool = False,
     n_process: int = 1,
+    overrides_path: str | Path | None = None,
+    use_cache: bool = True,
 ) -> BuildResult:
     """Build the graph of ``inputs`` into ``out``: graph.json, graph.ttl, index.html (the whole-graph view)
     and site/ (overview with search, one page per entity and per paper).
 
     Everything is written into a fresh temporary folder first and moved into place at the end, so an
-    interrupted build leaves the previous output untouched.
+    interrupted build leaves the previous output untouched. Extractions are cached by content hash in
+    ``out/cache/`` (``use_cache=False`` to skip), so a rebuild with more papers extracts only the new ones.
+    Resolution overrides come from ``overrides_path``, else from ``out/overrides.yaml`` when it exists.
     """
     out = Path(out)
     report = ReadReport()
     papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
-    graph = graph_from_papers(papers, gazetteer_paths, n_process)
+    if overrides_path is None and (out / OVERRIDES_FILE).exists():
+        overrides_path = out / OVERRIDES_FILE
+    overrides = Overrides.load(overrides_path) if overrides_path is not None else None
+    graph = graph_from_papers(papers, gazetteer_paths, n_process, overrides, out / "cache" if use_cache else None)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

@@ -60,13 +60,18 @@ def build(
     base_iri: Annotated[str, typer.Option(help="Base IRI of the RDF export.")] = "https://w3id.org/kg-ml/",
     skip_bad: SkipBad = False,
     processes: Processes = 0,
+    overrides: Annotated[
+        Path | None,
+        typer.Option(help="YAML of merges/splits (same: [a, b], different: [c, d]); default OUT/overrides.yaml."),
+    ] = None,
+    cache: Annotated[bool, typer.Option(help="Re-use cached extractions of unchanged papers (OUT/cache/).")] = True,
 ) -> None:
-    """Read papers, extract entities, resolve them and write graph.json, graph.ttl and index.html."""
+    """Read papers, extract entities, resolve them; write graph.json, graph.ttl, index.html and site/."""
     from kg.build import build as run_build
 
     try:
         with console.status("building the graph…"):
-            result = run_build(inputs, out, fmt, gazetteer or [], base_iri, skip_bad, processes)
+            result = run_build(inputs, out, fmt, gazetteer or [], base_iri, skip_bad, processes, overrides, cache)
     except KgError as exc:
         _fail(exc)
         return

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from kg.extract.gazetteer import Gazetteer, GazetteerEntry, spelling_key
 
-DEFAULT_THRESHOLD = 92.0
+DEFAULT_THRESHOLD = 93.0
 MIN_LENGTH = 6
 _DIGITS = re.compile(r"\d+")
 _DATA_TYPES = frozenset({"dataset", "benchmark"})

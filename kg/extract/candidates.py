@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span
 
 from kg.extract.abbreviations import find_abbreviations
@@ -55,6 +56,7 @@ _VERSION_FOLLOWERS = frozenset(
 )
 _CONNECTORS = frozenset({"for", "of", "with", "via", "and", "in", "on", "to", "from", "by", "the", "a", "an"})
 _TITLE_PREFIX_MAX_WORDS = 5
+LONG_FORM_SIMILARITY = 80  # rapidfuzz ratio of folded long forms: above it, a definition names the known entry
 _TITLE_OPENERS = frozenset(
     {
         "The",
@@ -143,6 +145,10 @@ class CandidateFinder:
         if candidate.end <= candidate.start or not self._free(candidate.start, candidate.end):
             return None
         self.taken[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
+        defined = self.defined.get(candidate.text) or self.defined.get(strip_plural(candidate.text) or "")
+        if defined is not None and candidate.source != "abbreviation":
+            # a short form defined in this paper means what the paper defined it as, not what a list says
+            candidate.group, candidate.entry, candidate.long_form = defined.group, defined.entry, defined.long_form
         if not candidate.group:
             candidate.group = "gaz:" + candidate.entry.key if candidate.entry else _group_key(candidate.text)
         self.candidates.append(candidate)
@@ -154,6 +160,7 @@ class CandidateFinder:
     # -- passes ------------------------------------------------------------------------------------------
     def run(self) -> list[Candidate]:
         self.rejected: set[str] = set()
+        self.defined: dict[str, Candidate] = {}
         abbreviations = find_abbreviations(self.text)
         self._abbreviation_pass(abbreviations)
         self._gazetteer_pass()
@@ -235,9 +242,11 @@ class CandidateFinder:
             short, long_form = abbreviation.short_form, abbreviation.long_form
             if _stopped(short, self.resources):
                 continue
-            entry = (
-                gazetteer.lookup(long_form) or gazetteer.lookup(short) or gazetteer.lookup(strip_plural(short) or "")
-            )
+            entry = gazetteer.lookup(long_form)
+            if entry is None:
+                by_short = gazetteer.lookup(short) or gazetteer.lookup(strip_plural(short) or "")
+                # the gazetteer's "PRM" is a process reward model; "Pairwise Ranking Metric (PRM)" is another thing
+                entry = by_short if by_short is not None and _same_long_form(by_short, long_form) else None
             if entry is None:
                 if not self._names_a_thing(long_form):
                     self.rejected.add(short)
@@ -257,7 +266,7 @@ class CandidateFinder:
                     group=group,
                 )
             )
-            self._add(
+            short_candidate = self._add(
                 Candidate(
                     abbreviation.short_start,
                     abbreviation.short_end,
@@ -268,6 +277,8 @@ class CandidateFinder:
                     group=group,
                 )
             )
+            if short_candidate is not None:
+                self.defined.setdefault(short, short_candidate)
 
     def _names_a_thing(self, long_form: str) -> bool:
         """Does a defined long form name a method/dataset/...? Tasks and fields ("question answering") do not."""
@@ -463,6 +474,15 @@ def _strip_modifiers(chunk: Chunk, text: str) -> Chunk:
     if (start, end) == (chunk.start, chunk.end):
         return chunk
     return Chunk(start, end, text[start:end])
+
+
+def _same_long_form(entry: GazetteerEntry, long_form: str) -> bool:
+    """Does ``long_form`` spell out the gazetteer entry (or is the entry's own long form unknown)?"""
+    long_forms = [form for form in entry.surface_forms() if " " in form or "-" in form]
+    if not long_forms:
+        return True
+    wanted = spelling_key(long_form)
+    return any(fuzz.ratio(spelling_key(form), wanted) >= LONG_FORM_SIMILARITY for form in long_forms)
 
 
 def _looks_like_variant(rest: str) -> bool:

@@ -52,7 +52,8 @@ _SPELLING = {
 @functools.lru_cache(maxsize=65536)
 def spelling_key(text: str) -> str:
     """Fold case, accents, hyphens and spaces, and British spellings: the key for matching names loosely."""
-    return " ".join(_SPELLING.get(word, word) for word in fold_text(text).split())
+    spelled = text.replace("+", " plus ").replace("*", " star ").replace("@", " at ")
+    return " ".join(_SPELLING.get(word, word) for word in fold_text(spelled).split())
 
 
 @dataclass(slots=True)
