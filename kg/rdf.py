@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
@@ -72,6 +73,7 @@ DATA_PATHS = ("paper", *ENTITY_CLASSES, "statement", "evidence", "extractor")
 FORMATS = {"turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld"}
 
 _SAFE_LOCAL = re.compile(r"[a-z0-9][a-z0-9-]*")
+_ARXIV_ID = re.compile(r"arxiv:(\d{4})\.(\d{4,5})")
 _ISO_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 _WIKIDATA = re.compile(r"Q[1-9]\d*")
 _IRI_UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
@@ -93,6 +95,9 @@ def local_name(raw: str) -> str:
     raw = str(raw)
     if _SAFE_LOCAL.fullmatch(raw):
         return raw
+    arxiv = _ARXIV_ID.fullmatch(raw)
+    if arxiv:  # canonical new-style arXiv ids map one to one: arxiv:2401.12345 -> arxiv-2401-12345
+        return f"arxiv-{arxiv.group(1)}-{arxiv.group(2)}"
     return f"{slug(raw)}-{hashlib.blake2b(raw.encode('utf-8'), digest_size=3).hexdigest()}"
 
 
@@ -101,6 +106,20 @@ def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     base = normalise_base(base)
     data = {name: f"{base}{name}/" for name in DATA_PATHS}
     return {**VOCABULARY_PREFIXES, **data}
+
+
+def node_path(node: Any, data: dict[str, Any]) -> str:
+    """The IRI of a graph node relative to the base: ``paper/<id>`` or ``<type>/<id>`` (``method/dpo``)."""
+    kind = data.get("kind")
+    if kind == "Paper":
+        if not data.get("paper_id"):
+            raise KgError(f"node {node!r}: a Paper needs a 'paper_id'")
+        return f"paper/{local_name(data['paper_id'])}"
+    if kind in ENTITY_CLASSES.values():
+        if data.get("type") not in ENTITY_CLASSES or not data.get("entity_id") or not data.get("label"):
+            raise KgError(f"node {node!r}: an entity needs 'type', 'entity_id' and 'label'")
+        return f"{data['type']}/{local_name(data['entity_id'])}"
+    raise KgError(f"node {node!r}: unknown kind {kind!r}")
 
 
 def paper_iri(base: str, paper_id: str) -> URIRef:
@@ -147,7 +166,7 @@ def _decimal(value: Any, where: str) -> str:
     number = float(value)
     if not math.isfinite(number):
         raise KgError(f"{where}: confidence {value!r} is not a finite number")
-    return f"{number:.3f}"
+    return format(Decimal(f"{number:.3f}").normalize(), "f")  # canonical: 0.7, 1 (as Oxigraph stores them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,14 +229,9 @@ def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms 
     nodes: dict[Any, tuple[Any, str]] = {}  # node -> (IRI term, IRI string)
     extractors: dict[str, Any] = {}
 
-    for node, data in graph.nodes(data=True):
-        kind = data.get("kind")
-        if kind == "Paper":
-            if not data.get("paper_id"):
-                raise KgError(f"node {node!r}: a Paper needs a 'paper_id'")
-            text = f"{base}paper/{local_name(data['paper_id'])}"
-            s = iri(text)
-            nodes[node] = (s, text)
+    def _node_triples(node: Any, data: dict[str, Any]) -> Iterator[Any]:
+        s = nodes[node][0]
+        if data.get("kind") == "Paper":
             yield triple(s, a, kg_paper)
             yield triple(s, title, lit(str(data.get("label") or data.get("title") or "")))
             yield triple(s, identifier, lit(str(data["paper_id"])))
@@ -245,14 +259,8 @@ def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms 
                 yield triple(
                     s, same_as, iri("https://arxiv.org/abs/" + quote(str(data["arxiv_id"]).strip(), safe="/-._~"))
                 )
-        elif kind in ENTITY_CLASSES.values():
-            etype, entity_id, name = data.get("type"), data.get("entity_id"), data.get("label")
-            if etype not in ENTITY_CLASSES or not entity_id or not name:
-                raise KgError(f"node {node!r}: an entity needs 'type', 'entity_id' and 'label'")
-            text = f"{base}{etype}/{local_name(entity_id)}"
-            s = iri(text)
-            nodes[node] = (s, text)
-            name = str(name)
+        else:
+            etype, name = data["type"], str(data["label"])
             yield triple(s, a, classes[etype])
             yield triple(s, pref_label, lit(name))
             yield triple(s, label, lit(name))
@@ -272,19 +280,28 @@ def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms 
                 found = _external_links(etype, scheme, value)
                 if found:
                     yield triple(s, links[found[0]], iri(found[1]))
-        else:
-            raise KgError(f"node {node!r}: unknown kind {kind!r}")
 
-    for source, target, data in graph.edges(data=True):
-        kind = data.get("type")
-        if kind not in RELATIONS:
-            raise KgError(f"edge {source!r} -> {target!r}: unknown relation type {kind!r}")
+    for node, data in graph.nodes(data=True):
+        text = base + node_path(node, data)
+        nodes[node] = (iri(text), text)
+    for node, data in graph.nodes(data=True):
+        try:
+            yield from _node_triples(node, data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KgError(f"node {node!r}: bad attribute value ({type(exc).__name__}: {exc})") from None
+        s = nodes[node][0]  # the node's relations right after its attributes: one subject block in Turtle
+        for source, target, kind in graph.out_edges(node, data="type"):
+            if kind not in RELATIONS:
+                raise KgError(f"edge {source!r} -> {target!r}: unknown relation type {kind!r}")
+            yield triple(s, relation[kind], nodes[target][0])
+
+    def _edge_triples(source: Any, target: Any, data: dict[str, Any]) -> Iterator[Any]:
+        kind = data["type"]
         (s, s_text), (o, o_text) = nodes[source], nodes[target]
         p = relation[kind]
-        yield triple(s, p, o)
         evidence = data.get("evidence") or []
         if not evidence and data.get("confidence") is None:
-            continue
+            return
         where = f"edge {source!r} -{kind}-> {target!r}"
         # paper/p1 + uses + method/dpo -> statement/p1.uses.method.dpo (slugs hold no dots: no clash)
         edge_key = f"{s_text[len(base) :]}.{RELATIONS[kind][1]}.{o_text[len(base) :]}".replace("/", ".")
@@ -306,18 +323,15 @@ def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms 
             items.append((iri(f"{base}evidence/{edge_key}.{slug(key)}"), item))
             yield triple(statement, evidence_p, items[-1][0])
         for node_iri, item in items:
-            try:
-                extractor_name = str(item["extractor"])
-                yield triple(node_iri, a, kg_evidence_class)
-                yield triple(node_iri, sentence, lit(str(item["sentence"])))
-                if item.get("text") is not None:
-                    yield triple(node_iri, mention_text, lit(str(item["text"])))
-                yield triple(node_iri, field, lit(str(item["field"])))
-                yield triple(node_iri, start, typed(str(int(item["start"])), xsd_integer))
-                yield triple(node_iri, end, typed(str(int(item["end"])), xsd_integer))
-                yield triple(node_iri, confidence, typed(_decimal(item["confidence"], where), xsd_decimal))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise KgError(f"{where}: evidence {item!r} is incomplete ({exc})") from None
+            extractor_name = str(item["extractor"])
+            yield triple(node_iri, a, kg_evidence_class)
+            yield triple(node_iri, sentence, lit(str(item["sentence"])))
+            if item.get("text") is not None:
+                yield triple(node_iri, mention_text, lit(str(item["text"])))
+            yield triple(node_iri, field, lit(str(item["field"])))
+            yield triple(node_iri, start, typed(str(int(item["start"])), xsd_integer))
+            yield triple(node_iri, end, typed(str(int(item["end"])), xsd_integer))
+            yield triple(node_iri, confidence, typed(_decimal(item["confidence"], where), xsd_decimal))
             yield triple(node_iri, quoted_from, s)
             agent = extractors.get(extractor_name)
             if agent is None:
@@ -327,6 +341,13 @@ def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms 
                 yield triple(agent, label, lit(extractor_name))
             else:
                 yield triple(node_iri, attributed_to, agent)
+
+    for source, target, data in graph.edges(data=True):
+        try:
+            yield from _edge_triples(source, target, data)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            where = f"edge {source!r} -{data.get('type')}-> {target!r}"
+            raise KgError(f"{where}: bad attribute value ({type(exc).__name__}: {exc})") from None
 
 
 def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
@@ -340,8 +361,9 @@ def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
     return rdf
 
 
-def rdflib_to_oxigraph(triples: Iterable[tuple[Any, Any, Any]]) -> Iterator[Any]:
-    """Convert rdflib triples (e.g. an ``rdflib.Graph``) to pyoxigraph triples, to serialise them fast."""
+def rdflib_to_oxigraph(triples: Graph | Iterable[tuple[Any, Any, Any]]) -> Iterator[Any]:
+    """Convert rdflib triples to pyoxigraph triples, to serialise them fast; an ``rdflib.Graph`` is read subject
+    by subject, so that Turtle groups each subject's triples."""
     import pyoxigraph as ox
     from rdflib import BNode
 
@@ -366,6 +388,9 @@ def rdflib_to_oxigraph(triples: Iterable[tuple[Any, Any, Any]]) -> Iterator[Any]
             cache[term] = made
         return made
 
+    if isinstance(triples, Graph):
+        graph = triples
+        triples = ((s, p, o) for s in graph.subjects(unique=True) for p, o in graph.predicate_objects(s))
     for s, p, o in triples:
         yield ox.Triple(convert(s), convert(p), convert(o))
 
@@ -508,3 +533,38 @@ def write_jsonld(triples: Iterable[Any], out: IO[bytes], base: str = DEFAULT_BAS
             node.setdefault(compact(predicate), []).append(value_of(triple.object))
     flush()
     out.write(b"\n ]}\n")
+
+
+@dataclass
+class Validation:
+    """The outcome of :func:`validate`: ``conforms`` ignores warnings, which are listed in ``warnings``."""
+
+    conforms: bool
+    violations: int
+    warnings: list[str]
+    report: str
+
+
+def validate(rdf: Graph, shapes: Path = SHAPES_FILE, ontology: Path = ONTOLOGY_FILE) -> Validation:
+    """Validate an rdflib graph with pySHACL against ``schema/shapes.ttl``, the ontology mixed in."""
+    try:
+        import pyshacl
+    except ModuleNotFoundError:
+        raise KgError("validation needs pySHACL: pip install -e '.[dev]' (or pip install pyshacl)") from None
+    from rdflib.namespace import SH
+
+    shapes_graph = Graph().parse(shapes, format="turtle")
+    ontology_graph = Graph().parse(ontology, format="turtle")
+    conforms, results, text = pyshacl.validate(
+        rdf, shacl_graph=shapes_graph, ont_graph=ontology_graph, inference="none", allow_warnings=True
+    )
+    warnings, violations = [], 0
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        severity = results.value(result, SH.resultSeverity)
+        if severity == SH.Violation:
+            violations += 1
+            continue
+        focus, value = results.value(result, SH.focusNode), results.value(result, SH.value)
+        message = results.value(result, SH.resultMessage)
+        warnings.append(f"{focus} {value if value is not None else ''}: {message}")
+    return Validation(bool(conforms), violations, sorted(warnings), text)
