@@ -223,6 +223,8 @@ class EntityRecognizer:
             view = context.view(sentence_index)
             position = bisect_left(view.starts, candidate.start)
             after = bisect_left(view.starts, candidate.end)
+            if context.text[candidate.end : candidate.end + 1] in ("-", "–", "—"):
+                after = len(view.words)  # "RECAP-a replay strategy": a dash opens an appositive, not a compound
             left = view.words[max(0, position - 6) : position]
             right = view.words[after : after + 8]
             votes.update(type_votes_from_context(left, right, resources))

@@ -35,6 +35,7 @@ _PREPOSITIONS = frozenset(
         "without",
     }
 )
+_OUR_FILLERS = frozenset({",", "new", "novel", "proposed", "final", "resulting", "own", "called", "named", "-", ":"})
 _PARTICIPLE_OK = frozenset({"we", "is", "are", "be", "been", "here", "newly", "and", "also"})
 _FUNCTION_WORDS = frozenset(
     {
@@ -111,8 +112,10 @@ def proposes_in_sentence(
     # "our X" / "Our framework, X (...)": the paper's own thing, unless a preposition intervenes
     for our_index in range(position - 1, max(-1, position - 5), -1):
         if words[our_index] == "our":
-            between = words[our_index + 1 : position]
-            if not (_PREPOSITIONS & set(between)) and not any(our_index < o < position for o in other_positions):
+            between = set(words[our_index + 1 : position])
+            if between <= resources.type_heads | _OUR_FILLERS and not any(
+                our_index < o < position for o in other_positions
+            ):
                 return True
             break
     # the mention used as a modifier ("a GPT self-supervision method") is not what is proposed
