@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def corpus(n: int):
     papers = read_papers(
-        sorted((ROOT / "data" / "corpus").glob("*.txt")) + [ROOT / "data/corpus/venue-abstracts-1980-2022.json"]
+        [*sorted((ROOT / "data" / "corpus").glob("*.txt")), ROOT / "data/corpus/venue-abstracts-1980-2022.json"]
     )
     return list(itertools.islice(itertools.cycle(papers), n))
 

@@ -18,11 +18,8 @@ def main() -> None:
     print(f"{'threshold':>9}  precision  recall     F1  predicted pairs")
     for threshold in (0, 80, 85, 88, 90, 92, 95, 98):
         scores = cluster_scores(gold, pred, fuzzy_threshold=threshold)
-        print(
-            f"{threshold:>9}  {scores.precision:9.3f}  {scores.recall:6.3f}  {scores.f1:5.3f}  {scores.predicted_pairs:>15}"
-        )
-
-
+        p, r, f1 = scores.precision, scores.recall, scores.f1
+        print(f"{threshold:>9}  {p:9.3f}  {r:6.3f}  {f1:5.3f}  {scores.predicted_pairs:>15}")
 
 
 def spelling_pairs(path: Path = ROOT / "tests/data/resolution-pairs.jsonl") -> None:

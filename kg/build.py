@@ -17,13 +17,12 @@ from kg.extract import extract_papers
 from kg.extract.resources import load_resources
 from kg.graph import build_graph, save_graph
 from kg.html import write_graph_page
+from kg.overrides import Overrides
 from kg.rdf import DEFAULT_BASE, write_turtle
 from kg.readers import ReadReport, read_papers
-from kg.overrides import Overrides
 from kg.resolve import resolve
 from kg.site import write_site
 from kg.types import Paper, PaperExtraction
-
 
 OVERRIDES_FILE = "overrides.yaml"
 

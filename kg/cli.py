@@ -99,11 +99,11 @@ def extract(
     """Extract named methods, models, datasets, benchmarks and metrics with roles and evidence."""
     from kg.build import write_extractions
     from kg.extract import extract_papers
-    from kg.readers import ReadReport, read_papers
+    from kg.readers import ReadReport, iter_papers
 
     try:
         report = ReadReport()
-        papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
+        papers = iter_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
         count = write_extractions(extract_papers(papers, gazetteer or [], n_process=processes), out)
     except KgError as exc:
         _fail(exc)

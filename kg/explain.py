@@ -54,8 +54,11 @@ def explain_entity(graph: nx.MultiDiGraph, name: str) -> list[EntityExplanation]
             AliasUse(alias, counts.get(alias, len(papers)), sorted(papers.items()))
             for alias, papers in sorted(papers_by_alias.items(), key=lambda item: (-counts.get(item[0], 0), item[0]))
         ]
-        variants = sorted(graph.nodes[s].get("label", s) for s, _, e in graph.in_edges(node, data=True)
-                          if e.get("type") == "VARIANT_OF")
+        variants = sorted(
+            graph.nodes[s].get("label", s)
+            for s, _, e in graph.in_edges(node, data=True)
+            if e.get("type") == "VARIANT_OF"
+        )
         explanations.append(
             EntityExplanation(
                 entity_id=data.get("entity_id", node),

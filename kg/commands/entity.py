@@ -51,7 +51,9 @@ def register(app: typer.Typer) -> None:
                 console.print(f"  {scheme}: {value}", highlight=False)
             console.print("  relations: " + ", ".join(f"{k} {v}" for k, v in item.relations.items()), highlight=False)
             for alias in item.aliases:
-                console.print(f"  [cyan]{alias.alias!r}[/] x{alias.count}, {len(alias.papers)} paper(s)", highlight=False)
+                console.print(
+                    f"  [cyan]{alias.alias!r}[/] x{alias.count}, {len(alias.papers)} paper(s)", highlight=False
+                )
                 for paper_id, title in alias.papers[:max_papers]:
                     console.print(f"      {paper_id}  {title[:90]}", highlight=False)
                 if len(alias.papers) > max_papers:

@@ -61,9 +61,11 @@ def extract_papers(
     key = tuple(str(Path(p).resolve()) for p in gazetteer_paths)
     nlp = load_pipeline(key)
     if n_process <= 0:
-        n_process = os.cpu_count() or 1
-        if isinstance(papers, Sequence) and len(papers) < PARALLEL_THRESHOLD:
-            n_process = 1
+        # auto: all cores, unless the input is small (peek at most PARALLEL_THRESHOLD papers to know)
+        iterator = iter(papers)
+        head = list(itertools.islice(iterator, PARALLEL_THRESHOLD))
+        n_process = (os.cpu_count() or 1) if len(head) == PARALLEL_THRESHOLD else 1
+        papers = itertools.chain(head, iterator)
     pairs = ((paper_text(paper), paper.id) for paper in papers)
     if n_process <= 1:
         for doc, paper_id in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):

@@ -84,6 +84,32 @@ def _iter_file(path: Path, fmt: str, on_bad: Callable[[InputError], None]) -> It
             on_bad(exc)
 
 
+def iter_papers(
+    paths: Iterable[str | Path],
+    fmt: str = "auto",
+    skip_bad: bool = False,
+    report: ReadReport | None = None,
+) -> Iterator[Paper]:
+    """Stream the papers of every file, each id once (the first occurrence wins; later copies are counted
+    in ``report.duplicates`` but not merged). Memory: one set of ids, not the papers."""
+    report = report if report is not None else ReadReport()
+
+    def on_bad(exc: InputError) -> None:
+        if not skip_bad:
+            raise exc
+        report.skipped.append(str(exc))
+
+    seen: set[str] = set()
+    for raw_path in paths:
+        for paper in _iter_file(Path(raw_path), fmt, on_bad):
+            if paper.id in seen:
+                report.duplicates += 1
+                continue
+            seen.add(paper.id)
+            report.papers += 1
+            yield paper
+
+
 def read_papers(
     paths: Iterable[str | Path],
     fmt: str = "auto",
