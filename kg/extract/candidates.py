@@ -144,6 +144,8 @@ class CandidateFinder:
     def _add(self, candidate: Candidate) -> Candidate | None:
         if candidate.end <= candidate.start or not self._free(candidate.start, candidate.end):
             return None
+        if candidate.start < self.title_end < candidate.end:  # a mention lies in one field, never across both
+            return None
         self.taken[candidate.start : candidate.end] = b"\x01" * (candidate.end - candidate.start)
         defined = self.defined.get(candidate.text) or self.defined.get(strip_plural(candidate.text) or "")
         if defined is not None and candidate.source != "abbreviation":
@@ -287,6 +289,8 @@ class CandidateFinder:
         head = words[-1].lower()
         if long_form.lower() in cues.generic_long_forms_are_entities:
             return True
+        if long_form.islower() and long_form.endswith(tuple(cues.long_form_not_entity_suffixes)):
+            return False
         if len(words) == 1 and long_form.islower():
             return False
         if head in self.resources.type_heads:
@@ -307,7 +311,7 @@ class CandidateFinder:
             return
         if len(words) > 1 and (words[0] in _TITLE_OPENERS or any(ch in prefix for ch in ",'’?!")):
             return
-        if len(words) > 1 and not any(is_name_shaped(w) for w in words):
+        if len(words) > 1 and not any(is_name_shaped(w) and not _stopped(w, self.resources) for w in words):
             # a multi-word prefix is a name only in Title Case without function words ("Direct Discriminative
             # Optimization"), ending in a head word that names a kind of thing
             heads = set().union(*self.resources.cues.type_head_words.values())
@@ -393,7 +397,7 @@ class CandidateFinder:
                 continue
             if "." in word.rstrip(".") and not dotted_version:
                 continue
-            if _stopped(word, self.resources):
+            if _stopped(word, self.resources) or _only_stopped_names(word, self.resources):
                 continue
             if "/" in word and not gazetteer.lookup(word):
                 continue
@@ -474,6 +478,12 @@ def _strip_modifiers(chunk: Chunk, text: str) -> Chunk:
     if (start, end) == (chunk.start, chunk.end):
         return chunk
     return Chunk(start, end, text[start:end])
+
+
+def _only_stopped_names(word: str, resources: Resources) -> bool:
+    """``Multi-LLM``, ``LLM-Judge``: every name-like part of the compound is a non-entity."""
+    parts = [part for part in word.split("-") if is_name_shaped(part)]
+    return "-" in word and bool(parts) and all(_stopped(part, resources) for part in parts)
 
 
 def _same_long_form(entry: GazetteerEntry, long_form: str) -> bool:

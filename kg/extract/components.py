@@ -202,6 +202,7 @@ class EntityRecognizer:
             for group in groups.values()
             if (entity := self._one_entity(group, context, candidate_starts, title_end)) is not None
         ]
+        _propagate_proposals(entities)
         entities.sort(key=lambda e: (e.mentions[0].field != "title", e.mentions[0].start))
         return entities
 
@@ -241,7 +242,8 @@ class EntityRecognizer:
                     ]
                 ]
                 if proposes_in_sentence(view, position, after, others, resources) or novel_appositive(right, resources):
-                    proposed = True
+                    # a broad paradigm (RL, SFT) is applied, not introduced, unless the title names it
+                    proposed = proposed or not (entry is not None and entry.generic)
                 if has_use_cue(view, resources):
                     use_votes += 1
                 elif is_background(view, resources):
@@ -298,6 +300,14 @@ def _has_support(group: list[Candidate], name: str, votes: Counter[str], apposit
         return True
     core = name.replace("-", "")
     return (bool(_INNER_CAMEL.search(core)) and not core.isupper()) or any(ch.isdigit() for ch in core)
+
+
+def _propagate_proposals(entities: list[ExtractedEntity]) -> None:
+    """A sized or suffixed version of a proposed name is proposed too: IRanker -> IRanker-3B."""
+    proposed = [e.name for e in entities if e.role == "proposes" and not e.generic and len(e.name) >= 3]
+    for entity in entities:
+        if entity.role != "proposes" and any(entity.name.startswith((name + "-", name + " ")) for name in proposed):
+            entity.role = "proposes"
 
 
 _SOURCE_TRUST = ("gazetteer", "abbreviation", "title", "pattern", "shape")

@@ -49,7 +49,25 @@ def appositive_type(after: list[str], resources: Resources) -> str | None:
     return None
 
 
+_NAME_HEADS = {
+    "benchmark": "benchmark",
+    "bench": "benchmark",
+    "suite": "benchmark",
+    "leaderboard": "benchmark",
+    "arena": "benchmark",
+    "dataset": "dataset",
+    "corpus": "dataset",
+    "treebank": "dataset",
+    "score": "metric",
+    "metric": "metric",
+}
+
+
 def type_from_shape(name: str, model_prefixes: frozenset[str] = frozenset()) -> str | None:
+    """Type from the name alone: "X Suite", "X-Bench", "nDCG@10", "Qwen-3 8B", a known model family prefix."""
+    last = name.replace("-", " ").split()[-1].lower() if name.strip() else ""
+    if " " in name.strip() and last in _NAME_HEADS:
+        return _NAME_HEADS[last]
     if _METRIC_SHAPE.search(name):
         return "metric"
     if _BENCH_SHAPE.search(name):

@@ -22,6 +22,7 @@ class Cues:
 
     type_head_words: dict[str, frozenset[str]]
     long_form_not_entity_heads: frozenset[str]
+    long_form_not_entity_suffixes: tuple[str, ...]
     generic_long_forms_are_entities: frozenset[str]
     propose_verbs: frozenset[str]
     not_propose_after_verb: tuple[str, ...]
@@ -37,6 +38,7 @@ class Cues:
         return cls(
             type_head_words={k: frozenset(v) for k, v in data["type_head_words"].items()},
             long_form_not_entity_heads=frozenset(data["long_form_not_entity_heads"]),
+            long_form_not_entity_suffixes=tuple(data["long_form_not_entity_suffixes"]),
             generic_long_forms_are_entities=frozenset(data["generic_long_forms_are_entities"]),
             propose_verbs=frozenset(data["propose_verbs"]),
             not_propose_after_verb=tuple(data["not_propose_after_verb"]),
