@@ -306,6 +306,8 @@ class CandidateFinder:
         if colon <= 0:
             return
         prefix = self.text[:colon].strip()
+        if any(ch in prefix for ch in "()[]{}\"“”"):
+            return
         words = prefix.split()
         if not words or len(words) > _TITLE_PREFIX_MAX_WORDS or not any(ch.isupper() for ch in prefix):
             return

@@ -119,6 +119,8 @@ def decide_type(
                 etype = "benchmark"
         return etype, 0.95
     if appositive is not None:
+        if appositive == "model" and shape != "model":
+            return "method", 0.7  # "X, a generative sequence model": an architecture, not a released checkpoint
         return appositive, 0.85
     if family_type is not None:
         return family_type, 0.85
