@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import re
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,7 +110,8 @@ def build(
     overrides = Overrides.load(overrides_path) if overrides_path is not None else None
     graph = graph_from_papers(papers, gazetteer_paths, n_process, overrides, out / "cache" if use_cache else None)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    remove_leftovers(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-", dir=out.parent))
     try:
         files = {
             "graph": save_graph(graph, staging),
@@ -129,21 +135,84 @@ def build(
     )
 
 
+STAGING_MARK = ".kg-build-"  # staging folder beside OUT: .OUT.kg-build-<pid>-<random>
+OLD_MARK = ".kg-old"  # a previous build's folder moved aside during the swap: OUT/.site.kg-old
+_OLD_DIR = re.compile(r"\.(.+)\.kg-old")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Undo what a killed build (``kill -9``, power loss) left behind; returns what it removed or restored.
+
+    Staging folders of builds whose process is gone are removed; a folder moved aside during a swap
+    (``OUT/.site.kg-old``) is moved back when the new one never arrived, else removed.
+    """
+    touched: list[Path] = []
+    prefix = f".{out.name}{STAGING_MARK}"
+    if out.parent.is_dir():
+        for item in out.parent.iterdir():
+            pid = item.name[len(prefix) :].split("-", 1)[0] if item.name.startswith(prefix) else ""
+            if pid.isdigit() and item.is_dir() and not _alive(int(pid)):
+                shutil.rmtree(item, ignore_errors=True)
+                touched.append(item)
+    if out.is_dir():
+        for item in out.iterdir():
+            found = _OLD_DIR.fullmatch(item.name)
+            if found is None or not item.is_dir():
+                continue
+            current = out / found.group(1)
+            if current.exists():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.rename(current)
+            touched.append(item)
+    return touched
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, so Ctrl-C cannot stop a swap half-way (main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _swap_in(staging: Path, out: Path) -> None:
     """Replace ``out`` with ``staging``: files of a previous build that this build also wrote are replaced
-    one by one with ``os.replace`` (atomic per file); other files in ``out`` are left alone."""
+    one by one with ``os.replace`` (atomic per file); other files in ``out`` are left alone. Ctrl-C is held
+    until the swap is done; after a ``kill -9`` during it, ``remove_leftovers`` repairs the folder."""
     out.mkdir(parents=True, exist_ok=True)
-    for item in sorted(staging.iterdir()):
-        target = out / item.name
-        if item.is_dir():
-            if target.exists():
-                old = out / f".{item.name}.old"
+    moved_aside: list[Path] = []
+    with _signals_deferred():
+        for item in sorted(staging.iterdir()):
+            target = out / item.name
+            if item.is_dir() and target.exists():
+                old = out / f".{item.name}{OLD_MARK}"
                 shutil.rmtree(old, ignore_errors=True)
                 target.rename(old)
-                item.rename(target)
-                shutil.rmtree(old, ignore_errors=True)
+                try:
+                    item.rename(target)
+                except BaseException:
+                    old.rename(target)
+                    raise
+                moved_aside.append(old)
             else:
-                item.rename(target)
-        else:
-            item.replace(target)
+                item.replace(target)
+    for old in moved_aside:
+        shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kg.commands import register_all
@@ -46,9 +48,62 @@ Processes = Annotated[
 ]
 
 
-def _fail(exc: Exception) -> None:
-    errors.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(code=2)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MAX_WARNINGS = 50  # skipped-record warnings printed one per line; the rest are counted
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: line breaks become spaces, other control characters ``\\xNN``."""
+    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r\u2028\u2029" else f"\\x{ord(m.group()):02x}", text)
+
+
+def error_message(exc: BaseException) -> str:
+    """The one line a user sees for ``exc``: an OSError names its file(s) and says what went wrong."""
+    if isinstance(exc, OSError) and exc.strerror:
+        files = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+        return one_line(f"{files}: {exc.strerror}" if files else exc.strerror)
+    return one_line(str(exc) or type(exc).__name__)
+
+
+def _fail(exc: BaseException, code: int = 2) -> None:
+    errors.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=code)
+
+
+def _interrupted() -> None:
+    errors.print("[bold red]interrupted:[/] nothing was written", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=130)
+
+
+def _warn_skipped(messages: list[str]) -> None:
+    for message in messages[:MAX_WARNINGS]:
+        errors.print(f"[yellow]skipped:[/] {escape(one_line(message))}", highlight=False, soft_wrap=True)
+    if len(messages) > MAX_WARNINGS:
+        errors.print(f"[yellow]skipped:[/] … and {len(messages) - MAX_WARNINGS:,} more", soft_wrap=True)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _check_build_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -> None:
+    """Usage errors before any heavy import: missing or unreadable inputs, an output that cannot be a folder."""
+    from kg.readers import check_inputs
+
+    check_inputs(inputs, fmt, content=not skip_bad)
+    if out.exists() and not out.is_dir():
+        raise KgError(f"--out {out}: exists and is not a folder")
+
+
+def _check_extract_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -> None:
+    """As ``_check_build_paths`` for a single output file, which must not be one of the inputs."""
+    from kg.readers import check_inputs
+
+    checked = check_inputs(inputs, fmt, content=not skip_bad)
+    if out.is_dir():
+        raise KgError(f"--out {out}: is a folder; give a file name such as {out / 'extractions.jsonl'}")
+    if out.exists() and any(out.samefile(path) for path in checked):
+        raise KgError(f"--out {out}: is also an input; writing it would replace the papers being read")
 
 
 @app.command()
@@ -67,24 +122,27 @@ def build(
     cache: Annotated[bool, typer.Option(help="Re-use cached extractions of unchanged papers (OUT/cache/).")] = True,
 ) -> None:
     """Read papers, extract entities, resolve them; write graph.json, graph.ttl, index.html and site/."""
-    from kg.build import build as run_build
-
     try:
+        _check_build_paths(inputs, out, fmt, skip_bad)
+        from kg.build import build as run_build
+
         with console.status("building the graph…"):
             result = run_build(inputs, out, fmt, gazetteer or [], base_iri, skip_bad, processes, overrides, cache)
-    except KgError as exc:
+    except (KgError, OSError, UnicodeError) as exc:
         _fail(exc)
         return
-    for message in result.read_report.skipped:
-        errors.print(f"[yellow]skipped:[/] {message}", highlight=False)
+    except KeyboardInterrupt:
+        _interrupted()
+        return
+    _warn_skipped(result.read_report.skipped)
     console.print(
         f"[bold]{result.papers}[/] papers, [bold]{result.entities}[/] entities, "
         f"[bold]{result.relations}[/] relations"
-        + (f" ({len(result.read_report.skipped)} bad records skipped)" if result.read_report.skipped else "")
+        + (f" ({_plural(len(result.read_report.skipped), 'bad record')} skipped)" if result.read_report.skipped else "")
     )
     for name, path in result.files.items():
-        console.print(f"  {name:7} {path}")
-    console.print(f"Open {result.files['html'].resolve().as_uri()} in a browser.")
+        console.print(f"  {name:7} {escape(one_line(str(path)))}", highlight=False)
+    console.print(f"Open {escape(result.files['html'].resolve().as_uri())} in a browser.", highlight=False)
 
 
 @app.command()
@@ -97,20 +155,26 @@ def extract(
     processes: Processes = 0,
 ) -> None:
     """Extract named methods, models, datasets, benchmarks and metrics with roles and evidence."""
-    from kg.build import write_extractions
-    from kg.extract import extract_papers
     from kg.readers import ReadReport, iter_papers
 
+    report = ReadReport()
     try:
-        report = ReadReport()
+        _check_extract_paths(inputs, out, fmt, skip_bad)
+        from kg.build import write_extractions
+        from kg.extract import extract_papers
+
         papers = iter_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
         count = write_extractions(extract_papers(papers, gazetteer or [], n_process=processes), out)
-    except KgError as exc:
+    except (KgError, OSError, UnicodeError) as exc:
+        _warn_skipped(report.skipped)
         _fail(exc)
         return
-    for message in report.skipped:
-        errors.print(f"[yellow]skipped:[/] {message}", highlight=False)
-    console.print(f"{count} papers -> {out}")
+    except KeyboardInterrupt:
+        _interrupted()
+        return
+    _warn_skipped(report.skipped)
+    skipped = f" ({_plural(len(report.skipped), 'bad record')} skipped)" if report.skipped else ""
+    console.print(f"{count} papers -> {escape(one_line(str(out)))}{skipped}", highlight=False)
 
 
 @app.command("eval")
@@ -127,7 +191,7 @@ def evaluate(
 
     try:
         result = evaluate_files(gold, pred)
-    except (KgError, OSError) as exc:
+    except (KgError, OSError, UnicodeError) as exc:
         _fail(exc)
         return
     data = result.to_dict()
@@ -178,19 +242,19 @@ def papers_using(
 
     try:
         hits = find(load_graph(graph_dir), name)
-    except KgError as exc:
+    except (KgError, OSError, UnicodeError) as exc:
         _fail(exc)
         return
     if as_json:
         for hit in hits:
             sys.stdout.write(json.dumps(asdict(hit), ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"{len(hits)} papers using {name}")
+    table = Table(title=f"{len(hits)} papers using {escape(name)}")
     table.add_column("paper")
     table.add_column("relation")
     table.add_column("year", justify="right")
     for hit in hits:
-        table.add_row(hit.title, hit.relation, str(hit.year or ""))
+        table.add_row(escape(hit.title), hit.relation, str(hit.year or ""))
     console.print(table)
 
 
@@ -198,4 +262,9 @@ register_all(app)
 
 
 def main() -> None:
-    app()
+    """The ``kg`` entry point: any command's KgError, OSError or UnicodeError is one line on stderr and exit 2."""
+    try:
+        app()
+    except (KgError, OSError, UnicodeError) as exc:
+        errors.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, soft_wrap=True)
+        sys.exit(2)

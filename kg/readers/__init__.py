@@ -6,14 +6,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import InputError
+from kg.errors import InputError, KgError
 from kg.readers.bibtex import iter_bibtex
 from kg.readers.csvfile import iter_csv_records
 from kg.readers.dumps import DUMP_FORMATS, is_gzip, iter_dump_papers, sniff_dump_format
 from kg.readers.jsonfile import iter_json_records
 from kg.readers.listing import iter_listing
 from kg.readers.records import paper_from_record
-from kg.readers.source import looks_binary
+from kg.readers.source import not_text_reason
 from kg.types import Paper
 
 FORMATS = ("auto", "listing", "json", "jsonl", "csv", "bibtex", "openalex", "s2")
@@ -52,23 +52,46 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
     return chosen
 
 
-def _iter_file(path: Path, fmt: str, on_bad: Callable[[InputError], None]) -> Iterator[Paper]:
-    if not path.exists():
-        raise InputError(str(path), None, "no such file")
-    if path.is_dir():
-        raise InputError(str(path), None, "is a directory, not a file")
+def check_inputs(paths: Iterable[str | Path], fmt: str = "auto", content: bool = False) -> list[Path]:
+    """Fail fast, before any reading, on what ``skip_bad`` cannot skip: no inputs, a missing file, a folder, a
+    format that cannot be told; with ``content``, also an empty or non-text file. Returns the paths."""
+    checked = []
+    for raw_path in paths:
+        path = Path(raw_path)
+        if not path.exists():
+            raise InputError(str(path), None, "no such file")
+        if path.is_dir():
+            raise InputError(str(path), None, "is a directory, not a file")
+        detect_format(path, fmt)
+        if content:
+            _check_content(path)
+        checked.append(path)
+    if not checked:
+        raise KgError("no input files given")
+    return checked
+
+
+def _check_content(path: Path) -> bool:
+    """Raise ``InputError`` for an empty or non-text file; True when the file is gzip-compressed."""
     if path.stat().st_size == 0:
         raise InputError(str(path), None, "file is empty")
-    compressed = is_gzip(path)
-    if not compressed and looks_binary(path):
-        raise InputError(str(path), None, "binary data, not a text file")
+    if is_gzip(path):
+        return True
+    reason = not_text_reason(path)
+    if reason:
+        raise InputError(str(path), None, reason)
+    return False
+
+
+def _iter_file(path: Path, fmt: str, on_bad: Callable[[InputError], None]) -> Iterator[Paper]:
+    compressed = _check_content(path)
     kind = detect_format(path, fmt)
     if fmt == "auto" and kind in ("json", "jsonl"):
         kind = sniff_dump_format(path) or kind
     if compressed and kind not in DUMP_FORMATS:
         raise InputError(str(path), None, "gzip input is read only for OpenAlex / S2 dumps (--format openalex|s2)")
     if kind == "listing":
-        yield from iter_listing(path)
+        yield from iter_listing(path, on_bad)
         return
     if kind == "bibtex":
         yield from iter_bibtex(path, on_bad)
@@ -76,12 +99,41 @@ def _iter_file(path: Path, fmt: str, on_bad: Callable[[InputError], None]) -> It
     if kind in DUMP_FORMATS:
         yield from iter_dump_papers(path, kind, on_bad)
         return
-    records = iter_csv_records(path) if kind == "csv" else iter_json_records(path)
+    records = iter_csv_records(path, on_bad) if kind == "csv" else iter_json_records(path, on_bad)
     for line, record in records:
         try:
             yield paper_from_record(record, str(path), line)
         except InputError as exc:
             on_bad(exc)
+
+
+def _iter_all(paths: Iterable[str | Path], fmt: str, skip_bad: bool, report: ReadReport) -> Iterator[Paper]:
+    """The papers of every file, in order. A bad record raises ``InputError``; with ``skip_bad`` it is counted in
+    ``report.skipped``, and so is a file that cannot be read on (empty, binary, broken JSON array or quoting),
+    keeping what was read before. Raises ``KgError`` when no paper at all was read."""
+
+    def on_bad(exc: InputError) -> None:
+        if not skip_bad:
+            raise exc
+        report.skipped.append(str(exc))
+
+    files = check_inputs(paths, fmt)
+    total = 0
+    for path in files:
+        count = 0
+        try:
+            for paper in _iter_file(path, fmt, on_bad):
+                count += 1
+                yield paper
+        except InputError as exc:
+            if not skip_bad:
+                raise
+            report.skipped.append(f"{exc} ({'rest of the file' if count else 'whole file'} skipped)")
+        total += count
+    if total == 0:
+        names = ", ".join(str(p) for p in files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
+        skipped = f" ({len(report.skipped):,} bad records skipped)" if report.skipped else ""
+        raise KgError(f"no papers read from {names}{skipped}")
 
 
 def iter_papers(
@@ -91,23 +143,17 @@ def iter_papers(
     report: ReadReport | None = None,
 ) -> Iterator[Paper]:
     """Stream the papers of every file, each id once (the first occurrence wins; later copies are counted
-    in ``report.duplicates`` but not merged). Memory: one set of ids, not the papers."""
+    in ``report.duplicates`` but not merged). Memory: one set of ids, not the papers. Bad input: as
+    ``read_papers``."""
     report = report if report is not None else ReadReport()
-
-    def on_bad(exc: InputError) -> None:
-        if not skip_bad:
-            raise exc
-        report.skipped.append(str(exc))
-
     seen: set[str] = set()
-    for raw_path in paths:
-        for paper in _iter_file(Path(raw_path), fmt, on_bad):
-            if paper.id in seen:
-                report.duplicates += 1
-                continue
-            seen.add(paper.id)
-            report.papers += 1
-            yield paper
+    for paper in _iter_all(paths, fmt, skip_bad, report):
+        if paper.id in seen:
+            report.duplicates += 1
+            continue
+        seen.add(paper.id)
+        report.papers += 1
+        yield paper
 
 
 def read_papers(
@@ -118,25 +164,19 @@ def read_papers(
 ) -> list[Paper]:
     """Read every file and return its papers, each paper once (same id: merged, first wins).
 
-    A bad record raises ``InputError`` naming file and line; with ``skip_bad`` it is skipped and
-    counted in ``report.skipped`` instead.
+    A bad record raises ``InputError`` naming file and line; with ``skip_bad`` it is skipped and counted in
+    ``report.skipped`` instead (a file that cannot be read on is skipped from there). A missing file, a folder
+    or an unknown format always raise, and so does an input that gives no paper at all (``KgError``).
     """
     report = report if report is not None else ReadReport()
-
-    def on_bad(exc: InputError) -> None:
-        if not skip_bad:
-            raise exc
-        report.skipped.append(str(exc))
-
     by_id: dict[str, Paper] = {}
-    for raw_path in paths:
-        for paper in _iter_file(Path(raw_path), fmt, on_bad):
-            known = by_id.get(paper.id)
-            if known is None:
-                by_id[paper.id] = paper
-            else:
-                report.duplicates += 1
-                _fill_missing(known, paper)
+    for paper in _iter_all(paths, fmt, skip_bad, report):
+        known = by_id.get(paper.id)
+        if known is None:
+            by_id[paper.id] = paper
+        else:
+            report.duplicates += 1
+            _fill_missing(known, paper)
     report.papers = len(by_id)
     return list(by_id.values())
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.fetch.convert import openalex_record, s2_record
-from kg.readers.jsonfile import iter_json_records
+from kg.readers.jsonfile import iter_json_records, parse_line
 from kg.readers.records import paper_from_record
-from kg.readers.source import decode_or_fail
+from kg.readers.source import OnBad, decode_or_fail, raise_bad
 from kg.types import Paper
 
 DUMP_FORMATS = ("openalex", "s2")
@@ -31,22 +31,22 @@ def is_gzip(path: Path) -> bool:
         return handle.read(2) == b"\x1f\x8b"
 
 
-def _iter_gzip_lines(path: Path) -> Iterator[tuple[int, Any]]:
+def _iter_gzip_lines(path: Path, on_bad: OnBad) -> Iterator[tuple[int, Any]]:
     try:
         with gzip.open(path, "rb") as handle:
             for number, raw in enumerate(handle, start=1):
-                line = decode_or_fail(raw, path, number).strip().lstrip("\ufeff")
-                if not line:
-                    continue
                 try:
-                    yield number, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InputError(str(path), number, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
+                    value = parse_line(raw, path, number)
+                except InputError as exc:
+                    on_bad(exc)
+                    continue
+                if value is not None:
+                    yield number, value
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(str(path), None, f"broken gzip data ({exc})") from None
 
 
-def _iter_text_records(path: Path) -> Iterator[tuple[int, Any]]:
+def _iter_text_records(path: Path, on_bad: OnBad) -> Iterator[tuple[int, Any]]:
     """JSON Lines or a JSON array; or one (pretty-printed) JSON object, such as a saved API page."""
     with path.open("rb") as handle:
         first = handle.readline().strip().lstrip(b"\xef\xbb\xbf")
@@ -60,12 +60,15 @@ def _iter_text_records(path: Path) -> Iterator[tuple[int, Any]]:
                 return
             except json.JSONDecodeError as exc:
                 raise InputError(str(path), exc.lineno, f"not valid JSON: {exc.msg} (column {exc.colno})") from None
-    yield from iter_json_records(path)
+            except RecursionError:
+                raise InputError(str(path), 1, "not valid JSON: nested too deeply") from None
+    yield from iter_json_records(path, on_bad)
 
 
-def iter_dump_records(path: Path) -> Iterator[tuple[int, Any]]:
-    """``(line, object)`` for each work/paper; saved API pages (``results`` / ``data`` lists) are unpacked."""
-    records = _iter_gzip_lines(path) if is_gzip(path) else _iter_text_records(path)
+def iter_dump_records(path: Path, on_bad: OnBad = raise_bad) -> Iterator[tuple[int, Any]]:
+    """``(line, object)`` for each work/paper; saved API pages (``results`` / ``data`` lists) are unpacked.
+    A bad JSON Lines line goes to ``on_bad`` (raise, or skip it)."""
+    records = _iter_gzip_lines(path, on_bad) if is_gzip(path) else _iter_text_records(path, on_bad)
     for line, value in records:
         items = _page_items(value)
         if items is None:
@@ -112,7 +115,7 @@ def sniff_dump_format(path: Path) -> str | None:
 def iter_dump_papers(path: Path, fmt: str, on_bad: Callable[[InputError], None]) -> Iterator[Paper]:
     """Yield a Paper per work/paper of an OpenAlex (``fmt='openalex'``) or S2 (``fmt='s2'``) dump."""
     convert = _CONVERT[fmt]
-    for line, value in iter_dump_records(path):
+    for line, value in iter_dump_records(path, on_bad):
         try:
             if fmt == "s2" and isinstance(value, Mapping) and "title" not in value and "abstract" in value:
                 raise InputError(

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.ids import paper_id
-from kg.readers.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, clean_text
-from kg.readers.source import decode_or_fail
+from kg.readers.records import check_lengths, clean_line, clean_text
+from kg.readers.source import OnBad, decode_or_fail, raise_bad
 from kg.types import Paper
 
 HEADER_LINES = frozenset(
     {"new", "get trending papers in your email inbox!", "subscribe", "daily papers", "byak and the research community"}
 )
-_AUTHORS = re.compile(r"^\s*[•·]?\s*(\d+)\s+authors?\s*$", re.I)
+_AUTHORS = re.compile(r"^\s*[•·]?\s*([0-9]{1,6})\s+authors?\s*$", re.I)
 _DOT = re.compile(r"^\s*[·•]\s*$")
 _MONTHS = {
     m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
@@ -49,14 +49,14 @@ def _paragraphs(path: Path) -> list[_Line]:
     lines = []
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            text = decode_or_fail(raw, path, number).strip().lstrip("\ufeff")
+            text = clean_text(decode_or_fail(raw, path, number).lstrip("\ufeff"))
             if text:
                 lines.append(_Line(number, text))
     return lines
 
 
-def iter_listing(path: Path) -> Iterator[Paper]:
-    """Yield the papers of one listing dump in file order."""
+def iter_listing(path: Path, on_bad: OnBad = raise_bad) -> Iterator[Paper]:
+    """Yield the papers of one listing dump in file order; a bad paper goes to ``on_bad`` (raise, or skip it)."""
     lines = _paragraphs(path)
     index = 0
     while index < len(lines) and (lines[index].text.lower() in HEADER_LINES or _is_metadata(lines[index].text)):
@@ -67,13 +67,19 @@ def iter_listing(path: Path) -> Iterator[Paper]:
             index += 1
             continue
         if index + 1 >= len(lines) or _is_metadata(lines[index + 1].text):
-            raise InputError(str(path), current.number, f"title without an abstract: {current.text[:60]!r}")
+            on_bad(InputError(str(path), current.number, f"title without an abstract: {current.text[:60]!r}"))
+            index += 1
+            continue
         title, abstract = current, lines[index + 1]
         index += 2
-        paper = _new_paper(path, title, abstract)
+        try:
+            paper = _new_paper(path, title, abstract)
+        except InputError as exc:
+            on_bad(exc)
+            continue
         # metadata: an optional organisation line (a non-metadata line followed by metadata), then metadata lines
         if index + 1 < len(lines) and not _is_metadata(lines[index].text) and _is_metadata(lines[index + 1].text):
-            paper.organisation = lines[index].text
+            paper.organisation = clean_line(lines[index].text)
             index += 1
         while index < len(lines) and _is_metadata(lines[index].text):
             _apply_metadata(paper, lines[index].text)
@@ -82,19 +88,9 @@ def iter_listing(path: Path) -> Iterator[Paper]:
 
 
 def _new_paper(path: Path, title: _Line, abstract: _Line) -> Paper:
-    if len(title.text) > MAX_TITLE_CHARS:
-        raise InputError(
-            str(path), title.number, f"title is {len(title.text):,} characters (limit {MAX_TITLE_CHARS:,})"
-        )
-    if len(abstract.text) > MAX_ABSTRACT_CHARS:
-        raise InputError(str(path), abstract.number, f"abstract is {len(abstract.text):,} characters")
-    title_text = clean_text(title.text)
-    return Paper(
-        id=paper_id(title_text),
-        title=title_text,
-        abstract=clean_text(abstract.text),
-        source=f"{path}:{title.number}",
-    )
+    title_text = clean_line(title.text)
+    check_lengths(title_text, abstract.text, str(path), title.number, abstract.number)
+    return Paper(id=paper_id(title_text), title=title_text, abstract=abstract.text, source=f"{path}:{title.number}")
 
 
 def _apply_metadata(paper: Paper, text: str) -> None:

@@ -12,77 +12,101 @@ from kg.types import Paper
 
 MAX_TITLE_CHARS = 2_000
 MAX_ABSTRACT_CHARS = 100_000
+MAX_ID_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d|21\d\d)\b")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([0-9]{4}\.[0-9]{4,5}|[a-z\-]+/[0-9]{7})", re.I)
 
 
 def _text(value: Any) -> str | None:
+    """A one-line string field (numbers as text), cleaned; None when absent or empty."""
     if value is None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str):
         return None
-    value = value.strip()
-    return value or None
+    return clean_line(value) or None
 
 
 def _authors(value: Any) -> list[str]:
     if isinstance(value, str):
         parts = re.split(r"\s*;\s*|\s+and\s+", value) if ";" in value or " and " in value else value.split(",")
-        return [p.strip() for p in parts if p.strip()]
+        return [name for p in parts if (name := clean_line(p))]
     if isinstance(value, list):
         names = []
         for item in value:
             if isinstance(item, str):
-                names.append(item.strip())
+                names.append(clean_line(item))
             elif isinstance(item, Mapping):
                 name = item.get("name") or item.get("display_name")
                 if isinstance(name, str):
-                    names.append(name.strip())
+                    names.append(clean_line(name))
         return [n for n in names if n]
     return []
 
 
 def clean_text(text: str) -> str:
-    """Normalise line breaks and drop NUL and other C0 control characters (tab and newline kept)."""
+    """Normalise line breaks, drop NUL and other C0 control characters (tab and newline kept) and replace lone
+    surrogates (``\\ud800`` in JSON: not encodable as UTF-8) with U+FFFD; surrounding whitespace is removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch >= " " or ch in "\n\t")
+    text = _CONTROL.sub("", text)
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    return text.strip()
+
+
+def clean_line(text: str) -> str:
+    """``clean_text`` on one line: every run of whitespace (line breaks included) becomes one space."""
+    return " ".join(clean_text(text).split())
+
+
+def check_lengths(title: str, abstract: str, path: str, line: int, abstract_line: int | None = None) -> None:
+    """Raise ``InputError`` for an empty title or a title or abstract over the limits (nothing is truncated)."""
+    if not title:
+        raise InputError(path, line, "missing or empty 'title'")
+    if len(title) > MAX_TITLE_CHARS:
+        raise InputError(path, line, f"title is {len(title):,} characters (limit {MAX_TITLE_CHARS:,})")
+    if len(abstract) > MAX_ABSTRACT_CHARS:
+        where = abstract_line or line
+        raise InputError(path, where, f"abstract is {len(abstract):,} characters (limit {MAX_ABSTRACT_CHARS:,})")
 
 
 def paper_from_record(record: Any, path: str, line: int) -> Paper:
     """Validate a record and build a Paper; raise ``InputError`` naming ``path:line`` when unusable."""
     if not isinstance(record, Mapping):
         raise InputError(path, line, f"expected an object with 'title' and 'abstract', got {type(record).__name__}")
-    title = _text(record.get("title"))
-    if title is None:
+    title = _text(record.get("title")) or ""
+    if not title:
         raise InputError(path, line, "missing or empty 'title'")
     abstract_value = record.get("abstract")
     if abstract_value is None or not isinstance(abstract_value, str):
         raise InputError(path, line, "missing 'abstract' (a string is required)")
-    title = clean_text(title)
-    abstract = clean_text(abstract_value.strip())
-    if len(title) > MAX_TITLE_CHARS:
-        raise InputError(path, line, f"title is {len(title):,} characters (limit {MAX_TITLE_CHARS:,})")
-    if len(abstract) > MAX_ABSTRACT_CHARS:
-        raise InputError(path, line, f"abstract is {len(abstract):,} characters (limit {MAX_ABSTRACT_CHARS:,})")
+    abstract = clean_text(abstract_value)
+    check_lengths(title, abstract, path, line)
+    given_id = _text(record.get("id"))
+    if given_id is not None and len(given_id) > MAX_ID_CHARS:
+        raise InputError(path, line, f"id is {len(given_id):,} characters (limit {MAX_ID_CHARS:,})")
     date = _text(record.get("date") or record.get("published") or record.get("publication_date"))
     year_value = record.get("year") or record.get("publication_year")
     year: int | None = None
     if isinstance(year_value, int) and not isinstance(year_value, bool):
         year = year_value
-    elif isinstance(year_value, str) and year_value.strip().isdigit():
-        year = int(year_value.strip())
+    elif isinstance(year_value, str) and year_value.strip().isascii() and year_value.strip().isdigit():
+        year = int(year_value.strip()[:9])
     elif date:
         found = _YEAR.search(date)
         year = int(found.group(1)) if found else None
+    if year is not None and not 1 <= year <= 9999:
+        year = None  # not a year: left out rather than carried into every sink
     url = _text(record.get("url"))
     arxiv_id = _text(record.get("arxiv_id"))
     if arxiv_id is None and url:
         found_arxiv = _ARXIV_URL.search(url)
         arxiv_id = found_arxiv.group(1) if found_arxiv else None
     return Paper(
-        id=paper_id(title, _text(record.get("id"))),
+        id=paper_id(title, given_id),
         title=title,
         abstract=abstract,
         date=date,
