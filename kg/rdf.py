@@ -70,7 +70,6 @@ VOCABULARY_PREFIXES = {
     "schema": str(SCHEMA),
 }
 DATA_PATHS = ("paper", *ENTITY_CLASSES, "statement", "evidence", "extractor")
-FORMATS = {"turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld"}
 
 _SAFE_LOCAL = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ARXIV_ID = re.compile(r"arxiv:(\d{4})\.(\d{4,5})")
@@ -82,10 +81,19 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 def normalise_base(base: str) -> str:
     """Check that ``base`` is an absolute IRI that can prefix others; add a final ``/`` when it has none."""
+    import pyoxigraph as ox
+
     base = (base or "").strip()
-    if not _SCHEME.match(base) or _IRI_UNSAFE.search(base) or "#" in base[:-1]:
+    problem = not _SCHEME.match(base) or _IRI_UNSAFE.search(base) or "#" in base[:-1]
+    if not problem:
+        base = base if base.endswith(("/", "#", ":")) else base + "/"
+        try:
+            ox.NamedNode(base + "x")
+        except ValueError:
+            problem = True
+    if problem:
         raise KgError(f"base IRI {base!r} is not an absolute IRI like {DEFAULT_BASE}")
-    return base if base.endswith(("/", "#")) else base + "/"
+    return base
 
 
 def local_name(raw: str) -> str:

@@ -65,7 +65,7 @@ def register(app: typer.Typer) -> None:
         from kg.export import default_output, export
         from kg.graph import load_graph
 
-        console = Console(stderr=True)
+        console, errors = Console(), Console(stderr=True)
         try:
             graph = load_graph(graph_dir)
             target = out or default_output(graph_dir, fmt.value)
@@ -79,14 +79,14 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
             return
         count = f"{result.triples:,} triples -> " if result.triples is not None else ""
-        console.print(f"{fmt.value}: {count}{', '.join(str(p) for p in result.paths)}", highlight=False)
+        console.print(f"{fmt.value}: {count}{', '.join(str(p) for p in result.paths)}", highlight=False, soft_wrap=True)
         if validate:
             for warning in report.warnings:
-                console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+                errors.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
             if not report.conforms:
-                console.print(report.report, highlight=False, markup=False)
+                errors.print(report.report, highlight=False, markup=False)
                 _fail(KgError(f"the graph does not conform to the SHACL shapes ({report.violations} violations)"))
-            console.print(f"SHACL: conforms ({len(report.warnings)} warnings)", highlight=False)
+            console.print(f"SHACL: conforms ({len(report.warnings)} warnings)", highlight=False, soft_wrap=True)
 
     @app.command("sparql")
     def sparql_command(
@@ -98,8 +98,11 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the answer to this file.")] = None,
         base_iri: BaseIri = DEFAULT_BASE,
     ) -> None:
-        """Answer a SPARQL query over the graph (prefixes kg:, skos:, dcterms:, prov:, schema:, paper:, method: ...
-        are predeclared; the ontology is in GRAPH <https://w3id.org/kg-ml/ontology>)."""
+        """Answer a SPARQL 1.1 query over the graph, as a table, CSV, TSV or JSON.
+
+        Prefixes kg:, skos:, dcterms:, prov:, schema:, paper:, method: ... are predeclared; the ontology is in
+        GRAPH <https://w3id.org/kg-ml/ontology>. Examples: docs/sparql.md.
+        """
         import io
 
         from kg.atomic import atomic_writer
