@@ -210,6 +210,8 @@ class CandidateFinder:
                 chunk_start, chunk_end = first.start, last.end
                 prefix = self.text[chunk_start:start]
                 rest = self.text[end:chunk_end]
+                if _LOWER_PREFIX.match(prefix):
+                    prefix, chunk_start = "", start  # "non-BERT", "pre-GPT": the name itself is the mention
                 if prefix or (rest and not is_modifier_suffix(rest)):
                     whole = self.text[chunk_start:chunk_end]
                     known = gazetteer.lookup(whole)
@@ -220,9 +222,11 @@ class CandidateFinder:
                         self._add(Candidate(chunk_start, chunk_end, whole, "shape", family_hint=entry))
                         continue
                     # a lowercase continuation ("LoRA-finetuned"): the gazetteer name itself is the mention
-            if entry.type == "model" and last is not None:
+            if last is not None and last.end == end:
                 following = next_chunk(self.text, last.end)
-                if following is not None and SIZE.match(following.text) and following.start - end <= 1:
+                sized = following is not None and entry.type == "model" and SIZE.match(following.text)
+                versioned = following is not None and _VERSION_CHUNK.match(following.text)
+                if (sized or versioned) and following.start - end <= 1:
                     whole = self.text[start : following.end]
                     known = gazetteer.lookup(whole)
                     self._add(
@@ -306,7 +310,7 @@ class CandidateFinder:
         if colon <= 0:
             return
         prefix = self.text[:colon].strip()
-        if any(ch in prefix for ch in "()[]{}\"“”"):
+        if any(ch in prefix for ch in '()[]{}"“”'):
             return
         words = prefix.split()
         if not words or len(words) > _TITLE_PREFIX_MAX_WORDS or not any(ch.isupper() for ch in prefix):
@@ -377,6 +381,12 @@ class CandidateFinder:
                     break
             while words and words[-1].text.lower() in _CONNECTORS:
                 words.pop()
+            if any(is_modifier_suffix(w.text[w.text.rfind("-") :]) for w in words if "-" in w.text):
+                continue  # "Flax-based T5X": a description, not a name
+            following = next_chunk(self.text, words[-1].end) if words else None
+            if following is not None and following.text.isalpha() and following.text.islower():
+                if following.text not in _FOLLOWING_OK and self.text[words[-1].end : following.start] == " ":
+                    continue  # "Flax-based T5X checkpoints": the run modifies a noun
             if len(words) < 2 or words[0].text in ("A", "An", "The", "This", "Our", "We"):
                 continue
             start, end = words[0].start, words[-1].end
@@ -395,7 +405,7 @@ class CandidateFinder:
             if not word or not self._free(chunk.start, chunk.end):
                 continue
             dotted_version = "." in word and any(ch.isdigit() for ch in word)  # "Qwen2.5", "UD1.4"
-            if not is_name_shaped(word) or _ROMAN.match(word) or SIZE.match(word):
+            if not is_name_shaped(word) or _ROMAN.match(word) or SIZE.match(word) or _VERSION_CHUNK.match(word):
                 continue
             if "." in word.rstrip(".") and not dotted_version:
                 continue
@@ -460,6 +470,45 @@ class CandidateFinder:
 
 # a capitalised word within the next few words: "we propose Binary ...", "we propose a new algorithm, Binary ..."
 _CAPITAL_SOON = re.compile(r"(?:\s+[^\s.;]+){0,5}?\s+\(?[A-Z]")
+_FOLLOWING_OK = frozenset(
+    {
+        "that",
+        "which",
+        "to",
+        "for",
+        "as",
+        "and",
+        "or",
+        "with",
+        "in",
+        "on",
+        "is",
+        "are",
+        "by",
+        "from",
+        "of",
+        "where",
+        "can",
+        "achieves",
+        "outperforms",
+        "improves",
+        "consistently",
+        "significantly",
+        "also",
+        "not",
+        "uses",
+        "leverages",
+        "combines",
+        "learns",
+        "enables",
+        "allows",
+        "yields",
+        "reduces",
+        "uses",
+    }
+)
+_LOWER_PREFIX = re.compile(r"^[a-z]+-$")
+_VERSION_CHUNK = re.compile(r"^[vV]\d+(\.\d+)*$")
 _LIST_GAP = re.compile(r"^\s*(,|,?\s*and|,?\s*or|/|;)\s*$")
 _LOWER_SEGMENT = re.compile(r"^[a-z]+$")
 

@@ -154,6 +154,8 @@ class GazetteerMatcher:
                 letters = [c for c in form if c.isalpha()]
                 if letters and all(c.isupper() for c in letters) and len(letters) >= 2 and " " not in form:
                     exact_forms[key].append(form + "s")
+                if entry.case_sensitive:
+                    continue  # "The Stack", "MATH": only the exact casing (and a capitalised first letter)
                 if multiword and " " in form:
                     folded_forms[key].extend(_variants(form))
                 elif not entry.case_sensitive and (any(c.isdigit() for c in form) or "-" in form):
@@ -241,7 +243,10 @@ class EntityRecognizer:
                         bisect_left(candidate_starts, low) : bisect_left(candidate_starts, high)
                     ]
                 ]
-                if proposes_in_sentence(view, position, after, others, resources) or novel_appositive(right, resources):
+                defined_here = candidate.source == "abbreviation" and entry is None
+                if proposes_in_sentence(view, position, after, others, resources, defined_here) or novel_appositive(
+                    right, resources
+                ):
                     # a broad paradigm (RL, SFT) is applied, not introduced, unless the title names it
                     proposed = proposed or not (entry is not None and entry.generic)
                 if has_use_cue(view, resources):

@@ -138,7 +138,7 @@ class Gazetteer:
             self.entries[entry.key] = entry
         for form in entry.surface_forms():
             self.exact.setdefault(form, entry.key)
-            if not entry.case_sensitive or " " in form:
+            if not entry.case_sensitive:
                 self.folded.setdefault(spelling_key(form), entry.key)
 
     def lookup(self, text: str) -> GazetteerEntry | None:

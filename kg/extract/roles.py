@@ -35,7 +35,28 @@ _PREPOSITIONS = frozenset(
         "without",
     }
 )
-_OUR_FILLERS = frozenset({",", "new", "novel", "proposed", "final", "resulting", "own", "called", "named", "-", ":"})
+_OUR_FILLERS = frozenset(
+    {
+        ",",
+        "new",
+        "novel",
+        "proposed",
+        "final",
+        "resulting",
+        "own",
+        "called",
+        "named",
+        "-",
+        ":",
+        "in-house",
+        "best",
+        "released",
+        "first",
+        "open",
+        "trained",
+    }
+)
+_OWN_ADJECTIVES = frozenset({"resulting", "proposed", "final", "released", "trained"})
 _PARTICIPLE_OK = frozenset({"we", "is", "are", "be", "been", "here", "newly", "and", "also"})
 _FUNCTION_WORDS = frozenset(
     {
@@ -101,17 +122,45 @@ class SentenceView:
     use_cue: bool | None = None
 
 
+def first_person_proposal(sentence: SentenceView, upto: int, resources: Resources) -> bool:
+    """Does the sentence say, before word ``upto``, that the paper proposes something ("we propose", "is
+    introduced", "this paper presents")?"""
+    words = sentence.words
+    for verb_index in range(min(upto, len(words))):
+        if words[verb_index] in resources.cues.propose_verbs:
+            before = set(words[:verb_index])
+            passive = verb_index > 0 and words[verb_index - 1] in ("is", "are", "be")
+            if before & FIRST_PERSON or passive or any(r in sentence.text_lower for r in SELF_REFERENCE):
+                return True
+    return False
+
+
 def proposes_in_sentence(
-    sentence: SentenceView, position: int, after_index: int, other_positions: list[int], resources: Resources
+    sentence: SentenceView,
+    position: int,
+    after_index: int,
+    other_positions: list[int],
+    resources: Resources,
+    defined_here: bool = False,
 ) -> bool:
-    """True when the words before ``position`` say the paper introduces the entity there."""
+    """True when the words around ``position`` say the paper introduces the entity there.
+
+    ``defined_here``: the mention is a new abbreviation definition, unknown to the gazetteer.
+    """
     words = sentence.words
     cues = resources.cues
     if position > 0 and words[position - 1] in ("named", "called", "dubbed", "termed", "coined"):
         return True
-    # "our X" / "Our framework, X (...)": the paper's own thing, unless a preposition intervenes
+    # "a mixed post-training dataset (Mixed-45K)" or a new "Long Form (LF)" in a "we propose" sentence
+    in_brackets = position > 1 and words[position - 1] == "(" and words[position - 2] in resources.type_heads
+    if (in_brackets or defined_here) and first_person_proposal(sentence, position, resources):
+        return True
+    # "our X" / "Our framework, X (...)" / "The resulting model, X": the paper's own thing
     for our_index in range(position - 1, max(-1, position - 5), -1):
-        if words[our_index] == "our":
+        determiner = words[our_index] == "our" or (
+            words[our_index] in _OWN_ADJECTIVES and our_index > 0 and words[our_index - 1] == "the"
+        )
+        if determiner:
             between = set(words[our_index + 1 : position])
             if between <= resources.type_heads | _OUR_FILLERS and not any(
                 our_index < o < position for o in other_positions
@@ -140,7 +189,7 @@ def proposes_in_sentence(
             return False
         if "which" in words[verb_index:position] or ("that" in words[verb_index:position] and "call" not in word):
             return False
-        before = words[max(0, verb_index - 6) : verb_index]
+        before = words[:verb_index]
         passive = verb_index > 0 and words[verb_index - 1] in ("is", "are", "be")
         return bool(FIRST_PERSON & set(before) or any(r in sentence.text_lower for r in SELF_REFERENCE) or passive)
     return False
