@@ -384,9 +384,14 @@ class CandidateFinder:
             if any(is_modifier_suffix(w.text[w.text.rfind("-") :]) for w in words if "-" in w.text):
                 continue  # "Flax-based T5X": a description, not a name
             following = next_chunk(self.text, words[-1].end) if words else None
-            if following is not None and following.text.isalpha() and following.text.islower():
-                if following.text not in _FOLLOWING_OK and self.text[words[-1].end : following.start] == " ":
-                    continue  # "Flax-based T5X checkpoints": the run modifies a noun
+            if (
+                following is not None
+                and following.text.isalpha()
+                and following.text.islower()
+                and following.text not in _FOLLOWING_OK
+                and self.text[words[-1].end : following.start] == " "
+            ):
+                continue  # "Flax-based T5X checkpoints": the run modifies a noun
             if len(words) < 2 or words[0].text in ("A", "An", "The", "This", "Our", "We"):
                 continue
             start, end = words[0].start, words[-1].end
@@ -504,7 +509,6 @@ _FOLLOWING_OK = frozenset(
         "allows",
         "yields",
         "reduces",
-        "uses",
     }
 )
 _LOWER_PREFIX = re.compile(r"^[a-z]+-$")
