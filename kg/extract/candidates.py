@@ -168,6 +168,7 @@ class CandidateFinder:
         self._gazetteer_pass()
         self._title_pass()
         self._pattern_pass()
+        self._title_case_pass()
         self._shape_pass()
         self._repeat_pass()
         self._link_long_forms()
@@ -402,6 +403,23 @@ class CandidateFinder:
             if candidate is not None:
                 candidate.hints.add("named-after-verb")
 
+    def _title_case_pass(self) -> None:
+        """Capitalised multi-word names in running text ending in a kind-of-thing word: "... with Pivotal Parameters
+        Tuning", "the Critique-Based Reward Model". Not at a sentence start, not a known non-entity."""
+        heads = self.resources.type_heads
+        for found in _TITLE_CASE_RUN.finditer(self.text, self.title_end):
+            start, end = found.span()
+            words = found.group().split()
+            if len(words) < 2 or words[-1].lower().split("-")[-1] not in heads:
+                continue
+            before = self.text[max(0, start - 2) : start]
+            if start <= self.title_end + 2 or before.endswith((". ", "? ", "! ", ": ", "\n")) or before == ".":
+                continue
+            if words[0] in _TITLE_OPENERS or _stopped(found.group(), self.resources):
+                continue
+            name = found.group()
+            self._add(Candidate(start, end, name, "pattern", entry=self.resources.gazetteer.lookup(name)))
+
     def _shape_pass(self) -> None:
         gazetteer = self.resources.gazetteer
         for original in interesting_chunks(self.text):
@@ -511,6 +529,7 @@ _FOLLOWING_OK = frozenset(
         "reduces",
     }
 )
+_TITLE_CASE_RUN = re.compile(r"(?<![\w-])(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)*\s){1,4}[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w-])")
 _LOWER_PREFIX = re.compile(r"^[a-z]+-$")
 _VERSION_CHUNK = re.compile(r"^[vV]\d+(\.\d+)*$")
 _LIST_GAP = re.compile(r"^\s*(,|,?\s*and|,?\s*or|/|;)\s*$")

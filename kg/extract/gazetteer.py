@@ -85,7 +85,13 @@ class GazetteerEntry:
         kept = []
         for form in seen:
             head_split = form.rsplit(" ", 1)
-            if len(head_split) == 2 and head_split[1].lower() in HEAD_NOUNS and head_split[0].lower() in lowered:
+            multi_part = len(head_split) == 2 and ("-" in head_split[0] or " " in head_split[0])
+            if (
+                len(head_split) == 2
+                and head_split[1].lower() in HEAD_NOUNS
+                and head_split[0].lower() in lowered
+                and not multi_part  # "Bradley-Terry model", "query likelihood model" keep their head noun
+            ):
                 continue
             kept.append(form)
         return kept
@@ -112,7 +118,6 @@ HEAD_NOUNS = frozenset(
         "set",
         "network",
         "networks",
-        "loss",
     }
 )
 _WORDY = re.compile(r"^[A-Za-z][a-z]+$")
