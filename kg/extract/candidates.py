@@ -354,6 +354,7 @@ class CandidateFinder:
     def _pattern_pass(self) -> None:
         """Title Case names after a proposing verb or naming word: "we propose Binary Classifier Optimization"."""
         for verb_end in self._verb_ends():
+            self._coined_term_after(verb_end)
             if not _CAPITAL_SOON.match(self.text, verb_end):
                 continue
             words: list[Chunk] = []
@@ -402,6 +403,24 @@ class CandidateFinder:
             candidate = self._add(Candidate(start, end, name, "pattern", entry=self.resources.gazetteer.lookup(name)))
             if candidate is not None:
                 candidate.hints.add("named-after-verb")
+
+    def _coined_term_after(self, verb_end: int) -> None:
+        """ "we propose meta-tuning, which ...": a lowercase hyphenated coinage right after a proposing verb,
+        closed by punctuation or a relative pronoun, said by the paper itself ("we", "this paper")."""
+        found = _COINED.match(self.text, verb_end)
+        if found is None:
+            return
+        sentence_start = max(self.text.rfind(". ", 0, verb_end), self.title_end)
+        before = self.text[sentence_start:verb_end].lower()
+        if not re.search(r"\b(we|our|this paper|this work)\b", before):
+            return
+        start, end = found.span(1)
+        name = found.group(1)
+        if _stopped(name, self.resources) or is_modifier_suffix(name[name.rfind("-") :]):
+            return
+        candidate = self._add(Candidate(start, end, name, "pattern", entry=self.resources.gazetteer.lookup(name)))
+        if candidate is not None:
+            candidate.hints.add("named-after-verb")
 
     def _title_case_pass(self) -> None:
         """Capitalised multi-word names in running text ending in a kind-of-thing word: "... with Pivotal Parameters
@@ -529,6 +548,7 @@ _FOLLOWING_OK = frozenset(
         "reduces",
     }
 )
+_COINED = re.compile(r"\s+([a-z]+(?:-[a-z]+)+)(?=\s*(?:,|\(|;|\.|\s(?:which|that|to|as)\b))")
 _TITLE_CASE_RUN = re.compile(r"(?<![\w-])(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)*\s){1,4}[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w-])")
 _LOWER_PREFIX = re.compile(r"^[a-z]+-$")
 _VERSION_CHUNK = re.compile(r"^[vV]\d+(\.\d+)*$")
