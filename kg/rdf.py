@@ -5,7 +5,8 @@ instantiated with two term libraries:
 
 * rdflib (:func:`to_rdf`): an in-memory ``rdflib.Graph`` for anyone who wants the rdflib API;
 * pyoxigraph (:func:`write_rdf`): triples streamed straight into Oxigraph's Rust serialisers, so that writing
-  Turtle or N-Triples never holds the whole RDF graph in memory and runs 10-20x faster than rdflib's.
+  Turtle or N-Triples never holds the whole RDF graph in memory and runs about 18x faster than rdflib's
+  (``benchmarks/bench_rdf.py``: 10 million triples of Turtle in under a minute of CPU and 100 MiB).
 
 Every name, sentence and identifier reaches the output only as an RDF term (IRIs built from
 ``kg.ids.slug``, literals escaped by the serialiser), never by string concatenation into a document.

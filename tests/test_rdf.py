@@ -206,6 +206,7 @@ def test_export_is_deterministic_and_honours_the_base(tmp_path: Path) -> None:
 # --- round trips --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")  # rdflib's JSON-LD parser
 @pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld"])
 def test_round_trip_through_rdflib_and_pyoxigraph(tmp_path: Path, fmt: str) -> None:
     graph = tricky_graph()
