@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,9 @@ import networkx as nx
 
 from kg.atomic import atomic_writer
 from kg.cache import CACHE_FILE, ExtractionCache, pipeline_fingerprint
+from kg.errors import KgError
 from kg.extract import extract_papers
+from kg.extract.pipeline import extraction_line
 from kg.extract.resources import load_resources
 from kg.graph import build_graph, save_graph
 from kg.html import write_graph_page
@@ -30,6 +31,7 @@ from kg.site import write_site
 from kg.types import Paper, PaperExtraction
 
 OVERRIDES_FILE = "overrides.yaml"
+OUTPUTS = ("graph", "turtle", "html", "site")  # what kg build writes: graph.json, graph.ttl, index.html, site/
 
 
 @dataclass
@@ -44,10 +46,15 @@ class BuildResult:
 
 def write_extractions(extractions: Iterable[PaperExtraction], path: Path) -> int:
     """Write ``kg extract`` JSONL atomically; returns the number of lines."""
+    return write_lines((extraction_line(extraction) for extraction in extractions), path)
+
+
+def write_lines(lines: Iterable[str], path: Path) -> int:
+    """Write lines (given without their newline) atomically; returns how many."""
     count = 0
     with atomic_writer(path) as out:
-        for extraction in extractions:
-            out.write(json.dumps(extraction.to_json_dict(), ensure_ascii=False) + "\n")
+        for line in lines:
+            out.write(line + "\n")
             count += 1
     return count
 
@@ -62,12 +69,12 @@ def extract_with_cache(
     try:
         known = cache.get_many(papers)
         todo = [paper for paper in papers if paper.id not in known]
-        fresh = list(extract_papers(todo, gazetteer_paths, n_process=n_process)) if todo else []
-        cache.put_many({paper.id: paper for paper in todo}, fresh)
+        if todo:  # stored as they come, so an interrupted build keeps what it extracted
+            fresh = extract_papers(todo, gazetteer_paths, n_process=n_process)
+            known.update((e.id, e) for e in cache.put_stream({paper.id: paper for paper in todo}, fresh))
     finally:
         cache.close()
-    by_id = {**known, **{e.id: e for e in fresh}}
-    return [by_id[paper.id] for paper in papers], len(todo)
+    return [known[paper.id] for paper in papers], len(todo)
 
 
 def graph_from_papers(
@@ -93,9 +100,11 @@ def build(
     n_process: int = 1,
     overrides_path: str | Path | None = None,
     use_cache: bool = True,
+    formats: Sequence[str] = OUTPUTS,
 ) -> BuildResult:
     """Build the graph of ``inputs`` into ``out``: graph.json, graph.ttl, index.html (the whole-graph view)
-    and site/ (overview with search, one page per entity and per paper).
+    and site/ (overview with search, one page per entity and per paper); ``formats`` picks some of them
+    (``graph``, ``turtle``, ``html``, ``site``); outputs of an earlier build that are not picked stay as they were.
 
     Everything is written into a fresh temporary folder first and moved into place at the end, so an
     interrupted build leaves the previous output untouched. Extractions are cached by content hash in
@@ -103,6 +112,9 @@ def build(
     Resolution overrides come from ``overrides_path``, else from ``out/overrides.yaml`` when it exists.
     """
     out = Path(out)
+    unknown = sorted(set(formats) - set(OUTPUTS))
+    if unknown or not formats:
+        raise KgError(f"--formats: {', '.join(unknown) or 'none given'}; choose from {', '.join(OUTPUTS)}")
     report = ReadReport()
     papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
     if overrides_path is None and (out / OVERRIDES_FILE).exists():
@@ -113,12 +125,13 @@ def build(
     remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-", dir=out.parent))
     try:
-        files = {
-            "graph": save_graph(graph, staging),
-            "turtle": write_turtle(graph, staging / "graph.ttl", base_iri),
-            "html": write_graph_page(graph, staging / "index.html"),
-            "site": write_site(graph, staging),
+        writers: dict[str, Callable[[], Path]] = {
+            "graph": lambda: save_graph(graph, staging),
+            "turtle": lambda: write_turtle(graph, staging / "graph.ttl", base_iri),
+            "html": lambda: write_graph_page(graph, staging / "index.html"),
+            "site": lambda: write_site(graph, staging),
         }
+        files = {name: writers[name]() for name in OUTPUTS if name in formats}
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

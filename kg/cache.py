@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import fields
 from pathlib import Path
 
 from kg import __version__
@@ -33,19 +34,36 @@ def pipeline_fingerprint(gazetteer_paths: Sequence[str | Path] = ()) -> str:
     return digest.hexdigest()
 
 
+_MENTION_FIELDS = tuple(f.name for f in fields(Mention))
+_ENTITY_FIELDS = tuple(f.name for f in fields(ExtractedEntity))
+BATCH = 2_000  # rows per SQL statement batch and per commit while extracting
+
+
+def entities_json(entities: Sequence[ExtractedEntity]) -> str:
+    """The cached form of a paper's entities: the JSON of ``dataclasses.asdict`` of each (written field by field:
+    ``asdict`` deep-copies recursively and cost as much as extracting)."""
+    rows = []
+    for entity in entities:
+        mentions = [{name: getattr(m, name) for name in _MENTION_FIELDS} for m in entity.mentions]
+        rows.append({name: mentions if name == "mentions" else getattr(entity, name) for name in _ENTITY_FIELDS})
+    return json.dumps(rows, ensure_ascii=False)
+
+
 def _entity_from_dict(data: dict) -> ExtractedEntity:
     mentions = [Mention(**m) for m in data.pop("mentions")]
     return ExtractedEntity(mentions=mentions, **data)
 
 
 class ExtractionCache:
-    """``get``/``put`` PaperExtractions by content hash; one SQLite file, safe to interrupt."""
+    """``get``/``put`` PaperExtractions by content hash; one SQLite file, safe to interrupt (work is committed in
+    batches as it is done, so an interrupted first build keeps what it extracted)."""
 
     def __init__(self, path: Path, fingerprint: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fingerprint = fingerprint
         self.db = sqlite3.connect(path)
         self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("CREATE TABLE IF NOT EXISTS extraction (key TEXT PRIMARY KEY, entities TEXT NOT NULL)")
 
     def key(self, paper: Paper) -> str:
@@ -53,25 +71,44 @@ class ExtractionCache:
         return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
     def get_many(self, papers: Sequence[Paper]) -> dict[str, PaperExtraction]:
-        """Cached extractions by paper id, for the papers whose text and pipeline are unchanged."""
-        keys = {self.key(paper): paper.id for paper in papers}
+        """Cached extractions by paper id, for the papers whose text and pipeline are unchanged (papers with the
+        same text share one row)."""
+        ids_of: dict[str, list[str]] = defaultdict(list)
+        for paper in papers:
+            ids_of[self.key(paper)].append(paper.id)
         found: dict[str, PaperExtraction] = {}
-        items = list(keys)
-        for start in range(0, len(items), 500):
-            chunk = items[start : start + 500]
+        keys = list(ids_of)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for key, entities in self.db.execute(f"SELECT key, entities FROM extraction WHERE key IN ({marks})", chunk):
-                paper_id = keys[key]
-                found[paper_id] = PaperExtraction(paper_id, [_entity_from_dict(e) for e in json.loads(entities)])
+                rows = json.loads(entities)
+                for paper_id in ids_of[key]:
+                    found[paper_id] = PaperExtraction(paper_id, [_entity_from_dict(dict(row)) for row in rows])
         return found
 
     def put_many(self, papers_by_id: dict[str, Paper], extractions: Iterable[PaperExtraction]) -> None:
-        rows = (
-            (self.key(papers_by_id[e.id]), json.dumps([asdict(x) for x in e.entities], ensure_ascii=False))
-            for e in extractions
-        )
-        with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO extraction (key, entities) VALUES (?, ?)", rows)
+        """Store extractions (of papers in ``papers_by_id``), committing every ``BATCH``."""
+        for _ in self.put_stream(papers_by_id, extractions):
+            pass
+
+    def put_stream(
+        self, papers_by_id: dict[str, Paper], extractions: Iterable[PaperExtraction]
+    ) -> Iterator[PaperExtraction]:
+        """Pass ``extractions`` through, storing each (a commit every ``BATCH``)."""
+        rows: list[tuple[str, str]] = []
+        for extraction in extractions:
+            rows.append((self.key(papers_by_id[extraction.id]), entities_json(extraction.entities)))
+            if len(rows) >= BATCH:
+                self._write(rows)
+                rows = []
+            yield extraction
+        self._write(rows)
+
+    def _write(self, rows: list[tuple[str, str]]) -> None:
+        if rows:
+            with self.db:
+                self.db.executemany("INSERT OR REPLACE INTO extraction (key, entities) VALUES (?, ?)", rows)
 
     def close(self) -> None:
         self.db.close()

@@ -7,7 +7,7 @@ import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.table import Table
 
 from kg.commands import register_all
 from kg.errors import KgError
+
+if TYPE_CHECKING:
+    from kg.readers import ReadReport
 
 app = typer.Typer(
     name="kg",
@@ -120,6 +123,10 @@ def build(
         typer.Option(help="YAML of merges/splits (same: [a, b], different: [c, d]); default OUT/overrides.yaml."),
     ] = None,
     cache: Annotated[bool, typer.Option(help="Re-use cached extractions of unchanged papers (OUT/cache/).")] = True,
+    formats: Annotated[
+        str,
+        typer.Option(help="Outputs to write, comma-separated: graph (graph.json), turtle, html (index.html), site."),
+    ] = "graph,turtle,html,site",
 ) -> None:
     """Read papers, extract entities, resolve them; write graph.json, graph.ttl, index.html and site/."""
     try:
@@ -127,7 +134,18 @@ def build(
         from kg.build import build as run_build
 
         with console.status("building the graph…"):
-            result = run_build(inputs, out, fmt, gazetteer or [], base_iri, skip_bad, processes, overrides, cache)
+            result = run_build(
+                inputs,
+                out,
+                fmt,
+                gazetteer or [],
+                base_iri,
+                skip_bad,
+                processes,
+                overrides,
+                cache,
+                [name.strip() for name in formats.split(",") if name.strip()],
+            )
     except (KgError, OSError, UnicodeError) as exc:
         _fail(exc)
         return
@@ -142,7 +160,8 @@ def build(
     )
     for name, path in result.files.items():
         console.print(f"  {name:7} {escape(one_line(str(path)))}", highlight=False)
-    console.print(f"Open {escape(result.files['html'].resolve().as_uri())} in a browser.", highlight=False)
+    if "html" in result.files:
+        console.print(f"Open {escape(result.files['html'].resolve().as_uri())} in a browser.", highlight=False)
 
 
 @app.command()
@@ -153,18 +172,36 @@ def extract(
     gazetteer: Gazetteer = None,
     skip_bad: SkipBad = False,
     processes: Processes = 0,
+    engine: Annotated[
+        str, typer.Option(help="local (this machine's cores) or dask (partitions on a Dask cluster).")
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://host:8786); none: a local cluster of --processes workers."),
+    ] = None,
+    partition_size: Annotated[
+        str, typer.Option(help="With --engine dask: bytes of JSON Lines per partition (e.g. 32MiB).")
+    ] = "32MiB",
 ) -> None:
     """Extract named methods, models, datasets, benchmarks and metrics with roles and evidence."""
     from kg.readers import ReadReport, iter_papers
 
     report = ReadReport()
     try:
+        if engine not in ("local", "dask"):
+            raise KgError(f"--engine {engine}: choose local or dask")
         _check_extract_paths(inputs, out, fmt, skip_bad)
-        from kg.build import write_extractions
-        from kg.extract import extract_papers
+        from kg.build import write_lines
 
-        papers = iter_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
-        count = write_extractions(extract_papers(papers, gazetteer or [], n_process=processes), out)
+        if engine == "dask":
+            count = _extract_on_dask(
+                inputs, out, fmt, gazetteer or [], skip_bad, processes, scheduler, partition_size, report
+            )
+        else:
+            from kg.extract.pipeline import extract_lines
+
+            papers = iter_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
+            count = write_lines(extract_lines(papers, gazetteer or [], n_process=processes), out)
     except (KgError, OSError, UnicodeError) as exc:
         _warn_skipped(report.skipped)
         _fail(exc)
@@ -175,6 +212,37 @@ def extract(
     _warn_skipped(report.skipped)
     skipped = f" ({_plural(len(report.skipped), 'bad record')} skipped)" if report.skipped else ""
     console.print(f"{count} papers -> {escape(one_line(str(out)))}{skipped}", highlight=False)
+
+
+def _extract_on_dask(
+    inputs: list[Path],
+    out: Path,
+    fmt: str,
+    gazetteer: list[Path],
+    skip_bad: bool,
+    processes: int,
+    scheduler: str | None,
+    partition_size: str,
+    report: ReadReport,
+) -> int:
+    """``kg extract --engine dask``: extract on the cluster at ``scheduler`` (or a local one), write ``out``."""
+    from dask.utils import parse_bytes
+
+    from kg.build import write_lines
+    from kg.distributed import connect, extract_lines_distributed
+
+    try:
+        partition_bytes = parse_bytes(partition_size)
+    except ValueError:
+        raise KgError(f"--partition-size {partition_size}: not a size (e.g. 32MiB)") from None
+    client, cluster = connect(scheduler, processes)
+    try:
+        lines = extract_lines_distributed(inputs, client, fmt, gazetteer, skip_bad, report, partition_bytes)
+        return write_lines(lines, out)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 @app.command("eval")

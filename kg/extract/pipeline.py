@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+import json
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -20,16 +23,41 @@ from kg.types import Paper, PaperExtraction
 
 CONFIG_PATH = PIPELINES_DIR / "extract.cfg"
 PARALLEL_THRESHOLD = 2_000  # below this many papers, starting workers costs more than it saves
+# spaCy's tokenizer memoises the split of each distinct whitespace-delimited chunk, up to max_cache_size
+# (10,000 by default) and then stops caching. Building the gazetteer's PhraseMatcher tokenizes ~14,000 surface
+# forms, which filled that cache before any abstract was read: every abstract word then went through the
+# prefix/suffix/infix regexes again (tokenizing was 2.5-7x slower than a bare spaCy tokenizer). The cache only
+# memoises, so its size never changes a token. Each entry is a few dozen bytes.
+TOKENIZER_CACHE_SIZE = 300_000
+# Workers are replaced after about this many papers each: spaCy's vocabulary and string store only grow (every
+# new word form stays), so on a real corpus of millions of abstracts a long-lived worker would grow without bound.
+WORKER_PAPERS = 100_000
 _PIPELINES: dict[tuple[str, ...], Language] = {}
+Result = TypeVar("Result")
+
+
+def gazetteer_key(gazetteer_paths: Sequence[str | Path] = ()) -> tuple[str, ...]:
+    """The cache key of a gazetteer set: resolved paths, as strings (picklable, same in every worker)."""
+    return tuple(str(Path(p).resolve()) for p in gazetteer_paths)
 
 
 def load_pipeline(gazetteer_paths: Sequence[str | Path] = ()) -> Language:
     """The spaCy pipeline (blank English + kg components), cached per process and gazetteer set."""
-    key = tuple(str(Path(p).resolve()) for p in gazetteer_paths)
+    key = gazetteer_key(gazetteer_paths)
     if key not in _PIPELINES:
         config = spacy.util.load_config(CONFIG_PATH, overrides={"paths.gazetteer": list(key)}, interpolate=True)
-        _PIPELINES[key] = spacy.util.load_model_from_config(config, auto_fill=True)
+        nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+        _reset_tokenizer_cache(nlp)
+        _PIPELINES[key] = nlp
     return _PIPELINES[key]
+
+
+def _reset_tokenizer_cache(nlp: Language) -> None:
+    """Empty the tokenizer's memo of gazetteer forms; let it hold the corpus' words (``TOKENIZER_CACHE_SIZE``)."""
+    tokenizer = getattr(nlp.tokenizer, "tokenizer", nlp.tokenizer)
+    if hasattr(tokenizer, "max_cache_size") and hasattr(tokenizer, "_flush_cache"):
+        tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
+        tokenizer._flush_cache()
 
 
 def paper_text(paper: Paper) -> str:
@@ -37,12 +65,26 @@ def paper_text(paper: Paper) -> str:
     return paper.title.replace("\n", " ") + FIELD_SEPARATOR + paper.abstract
 
 
-def _extract_batch(gazetteer_key: tuple[str, ...], batch: list[tuple[str, str]]) -> list[PaperExtraction]:
-    nlp = load_pipeline(gazetteer_key)
-    return [
-        PaperExtraction(id=paper_id, entities=list(doc._.kg_entities or []))
-        for doc, paper_id in nlp.pipe(batch, as_tuples=True, batch_size=len(batch) or 1)
-    ]
+def extraction_line(extraction: PaperExtraction) -> str:
+    """One line of ``kg extract`` JSONL (without the newline)."""
+    return json.dumps(extraction.to_json_dict(), ensure_ascii=False)
+
+
+def _pipe(key: tuple[str, ...], pairs: Iterable[tuple[str, str]], batch_size: int) -> Iterator[PaperExtraction]:
+    nlp = load_pipeline(key)
+    for doc, paper_id in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        yield PaperExtraction(id=paper_id, entities=list(doc._.kg_entities or []))
+
+
+def extract_batch(key: tuple[str, ...], batch: list[tuple[str, str]]) -> list[PaperExtraction]:
+    """Extractions of ``(text, paper id)`` pairs, with the pipeline of gazetteer set ``key`` (loaded once)."""
+    return list(_pipe(key, batch, len(batch) or 1))
+
+
+def extract_batch_lines(key: tuple[str, ...], batch: list[tuple[str, str]]) -> list[str]:
+    """As ``extract_batch``, serialised to ``kg extract`` lines where they are made (a worker), so that only
+    strings cross the process boundary (pickling the dataclasses cost as much as writing their JSON)."""
+    return [extraction_line(extraction) for extraction in _pipe(key, batch, len(batch) or 1)]
 
 
 def extract_papers(
@@ -58,8 +100,28 @@ def extract_papers(
     texts go out and small ``PaperExtraction`` objects come back (spaCy's own ``n_process`` would ship
     whole Docs back), and at most two batches per worker are in flight, so memory stays flat.
     """
-    key = tuple(str(Path(p).resolve()) for p in gazetteer_paths)
-    nlp = load_pipeline(key)
+    return _run(papers, gazetteer_paths, n_process, batch_size, extract_batch)
+
+
+def extract_lines(
+    papers: Iterable[Paper],
+    gazetteer_paths: Sequence[str | Path] = (),
+    n_process: int = 1,
+    batch_size: int = 256,
+) -> Iterator[str]:
+    """``kg extract`` JSONL lines (no newline) of each paper, in input order, streaming; as ``extract_papers``."""
+    return _run(papers, gazetteer_paths, n_process, batch_size, extract_batch_lines)
+
+
+def _run(
+    papers: Iterable[Paper],
+    gazetteer_paths: Sequence[str | Path],
+    n_process: int,
+    batch_size: int,
+    work: Callable[[tuple[str, ...], list[tuple[str, str]]], list[Result]],
+) -> Iterator[Result]:
+    key = gazetteer_key(gazetteer_paths)
+    load_pipeline(key)  # loaded before forking: every worker inherits it
     if n_process <= 0:
         # auto: all cores, unless the input is small (peek at most PARALLEL_THRESHOLD papers to know)
         iterator = iter(papers)
@@ -67,17 +129,44 @@ def extract_papers(
         n_process = (os.cpu_count() or 1) if len(head) == PARALLEL_THRESHOLD else 1
         papers = itertools.chain(head, iterator)
     pairs = ((paper_text(paper), paper.id) for paper in papers)
-    if n_process <= 1:
-        for doc, paper_id in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield PaperExtraction(id=paper_id, entities=list(doc._.kg_entities or []))
-        return
     batches = iter(lambda: list(itertools.islice(pairs, batch_size)), [])
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=n_process, mp_context=context) as pool:
-        pending: deque[Future[list[PaperExtraction]]] = deque()
+    if n_process <= 1:
         for batch in batches:
-            pending.append(pool.submit(_extract_batch, key, batch))
-            if len(pending) >= 2 * n_process:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+            yield from work(key, batch)
+        return
+    yield from _parallel(batches, key, n_process, work, max(1, WORKER_PAPERS * n_process // batch_size))
+
+
+def _parallel(
+    batches: Iterator[list[tuple[str, str]]],
+    key: tuple[str, ...],
+    n_process: int,
+    work: Callable[[tuple[str, ...], list[tuple[str, str]]], list[Result]],
+    batches_per_pool: int,
+) -> Iterator[Result]:
+    """Results of ``work`` over ``batches`` in order, on forked pools of ``n_process`` workers, each pool
+    retired after ``batches_per_pool`` batches; at most two batches per worker in flight."""
+    context = multiprocessing.get_context("fork")
+    gc.collect()
+    gc.freeze()  # the loaded pipeline's objects stay shared with the forked workers (the collector would touch them)
+    try:
+        while True:
+            submitted = 0
+            pool = ProcessPoolExecutor(max_workers=n_process, mp_context=context)
+            try:
+                pending: deque[Future[list[Result]]] = deque()
+                for batch in batches:
+                    pending.append(pool.submit(work, key, batch))
+                    submitted += 1
+                    if len(pending) >= 2 * n_process:
+                        yield from pending.popleft().result()
+                    if submitted >= batches_per_pool:
+                        break
+                while pending:
+                    yield from pending.popleft().result()
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+            if submitted < batches_per_pool:
+                return
+    finally:
+        gc.unfreeze()

@@ -1,0 +1,114 @@
+"""A large, realistic synthetic corpus for benchmarks, grown from the bundled sample abstracts.
+
+Paper ``i`` is copy ``c = i // B`` of base paper ``i % B`` (B = 1,708 real papers from ``data/corpus/``), with:
+- a unique arXiv-style id and a year spread over 2015-2025;
+- its abstract's sentences rotated by ``c`` (so copies differ in text, hence in content hash);
+- its rare names varied: CamelCase and letters-with-digits words found in fewer than 3 base papers (``Str2Str``,
+  ``HelpSteer2``) get a variant suffix ``-v<k>`` with ``k = floor(c ** 0.6)``, so the number of distinct names grows
+  sub-linearly with the corpus (Heaps' law, exponent 0.6) as in real literature, while common names (``ImageNet``,
+  ``GPT-4``, ``F1``) stay the same across copies. Only the bundled sample decides, so the corpus is reproducible.
+
+Run: ``python benchmarks/corpus.py N OUT.jsonl`` (streams; memory does not grow with N).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS_DIR = ROOT / "data" / "corpus"
+# CamelCase inside a word, or letters next to digits: the shapes of invented names
+_NAME = re.compile(r"\b(?=[A-Za-z0-9.\-]*(?:[a-z][A-Z]|[A-Za-z]\d))[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
+COMMON = 3
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+@cache
+def base_papers() -> list[dict]:
+    """The bundled sample corpus as plain records (title, abstract, year, venue, authors, url)."""
+    from kg.readers import read_papers
+
+    files = [*sorted(CORPUS_DIR.glob("daily-papers-*.txt")), CORPUS_DIR / "venue-abstracts-1980-2022.json"]
+    return [
+        {"title": p.title, "abstract": p.abstract, "venue": p.venue, "authors": p.authors, "url": p.url}
+        for p in read_papers(files)
+    ]
+
+
+@cache
+def _common_names() -> frozenset[str]:
+    """Name-shaped words found in at least ``COMMON`` base papers (ImageNet, BERT, GPT-4): kept as they are."""
+    counts: Counter[str] = Counter()
+    for paper in base_papers():
+        counts.update({m.group(0) for m in _NAME.finditer(paper["title"] + " " + paper["abstract"])})
+    return frozenset(name for name, count in counts.items() if count >= COMMON)
+
+
+def _vary_names(text: str, variant: int) -> str:
+    if variant == 0:
+        return text
+    common = _common_names()
+    return _NAME.sub(lambda m: m.group(0) if m.group(0) in common else f"{m.group(0)}-v{variant}", text)
+
+
+def _rotate(abstract: str, by: int) -> str:
+    sentences = _SENTENCE_END.split(abstract)
+    if len(sentences) < 2:
+        return abstract
+    by %= len(sentences)
+    return " ".join(sentences[by:] + sentences[:by])
+
+
+def synthetic_record(i: int) -> dict:
+    """Paper ``i`` of the synthetic corpus (deterministic)."""
+    base = base_papers()
+    paper = base[i % len(base)]
+    copy = i // len(base)
+    variant = int(copy**0.6)
+    year = 2015 + (i * 7919) % 11
+    record = {
+        "id": f"{year % 100:02d}{1 + i % 12:02d}.{i:07d}",
+        "title": _vary_names(paper["title"], variant),
+        "abstract": _vary_names(_rotate(paper["abstract"], copy), variant),
+        "year": year,
+    }
+    if paper["venue"]:
+        record["venue"] = paper["venue"]
+    if paper["authors"]:
+        record["authors"] = paper["authors"]
+    return record
+
+
+def iter_records(n: int, start: int = 0) -> Iterator[dict]:
+    for i in range(start, start + n):
+        yield synthetic_record(i)
+
+
+def write_corpus(n: int, path: Path, start: int = 0) -> Path:
+    """Write papers ``start .. start + n - 1`` as JSON Lines (streamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        for record in iter_records(n, start):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", type=int)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--start", type=int, default=0, help="index of the first paper (to write an increment)")
+    args = parser.parse_args()
+    write_corpus(args.n, args.out, args.start)
+    print(f"{args.n} papers -> {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
