@@ -159,5 +159,6 @@ def write_neo4j_csv(graph: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
             + " ".join(f'"{option}"' for option in _import_options("$here"))
             + "\n"
         )
+    script.chmod(script.stat().st_mode | 0o111)
     written.append(script)
     return written

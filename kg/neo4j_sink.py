@@ -39,7 +39,7 @@ ENTITY_RELATIONS = ("VARIANT_OF",)
 DEFAULT_BATCH_SIZE = 500
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FALKORDB_QUERY_BYTES = 4096  # FalkorDB renders parameters into a fixed stack buffer of this size (see docs/neo4j.md)
-FALKORDB_BUDGET = 3900  # what we allow ourselves: a margin under the measured crash point
+FALKORDB_BUDGET = FALKORDB_QUERY_BYTES - 196  # what kg allows itself: a margin under it
 
 # The Cypher for the main questions; docs/neo4j.md shows the same text and the tests run it.
 QUERIES = {
@@ -263,20 +263,22 @@ class FalkorDBDialect(Dialect):
             raise KgError(f"'kg cypher' runs read queries only; this one has {found.group(1).upper()}")
 
     def after_close(self, uri: str) -> None:
-        """Clear the socket slot a GOODBYE left broken: connect until a Bolt handshake is answered."""
+        """Use up the socket slot a GOODBYE may have left broken: knock (connect, Bolt handshake, close) until a
+        knock goes unanswered, which is the broken slot consumed, or three knocks were answered."""
         parts = urlsplit(uri)
         if parts.scheme not in ("bolt", "neo4j") or not parts.hostname:
             return
         handshake = b"\x60\x60\xb0\x17" + b"\x00\x07\x07\x05" + b"\x00" * 12
         for _ in range(3):
+            time.sleep(0.03)  # let the server read the GOODBYE first
             try:
                 with socket.create_connection((parts.hostname, parts.port or 7687), timeout=1) as probe:
                     probe.settimeout(0.3)
                     probe.sendall(handshake)
-                    if len(probe.recv(4)) == 4:
+                    if len(probe.recv(4)) != 4:
                         return
             except OSError:
-                continue
+                return
 
 
 DIALECTS: dict[str, Callable[[], Dialect]] = {"neo4j": Neo4jDialect, "falkordb": FalkorDBDialect}
@@ -345,7 +347,7 @@ def _explain(exc: Exception, target: Target) -> KgError:
 def _is_unavailable(exc: Exception) -> bool:
     from neo4j import exceptions as errors
 
-    return isinstance(exc, errors.ServiceUnavailable | OSError)
+    return isinstance(exc, errors.ServiceUnavailable | errors.SessionExpired | OSError)
 
 
 class Connection:
@@ -383,14 +385,14 @@ class Connection:
             raise
 
     def _verify(self) -> None:
-        """Fail fast when the server is down (managed transactions would retry for 30 s). Two tries: a FalkorDB
-        left in a bad state by another client's GOODBYE answers the second."""
-        for attempt in (1, 2):
+        """Fail fast when the server is down (managed transactions would retry for 30 s). Three tries: a FalkorDB
+        left in a bad state by another client's GOODBYE drops or stalls a connection, then answers the next."""
+        for attempt in (1, 2, 3):
             try:
                 self.driver.verify_connectivity()
                 return
             except Exception as exc:
-                if attempt == 2 or "Connection refused" in str(exc) or not _is_unavailable(exc):
+                if attempt == 3 or "Connection refused" in str(exc) or not _is_unavailable(exc):
                     raise _explain(exc, self.target) from None
 
     def _detect(self) -> Dialect:
@@ -558,11 +560,12 @@ def _plan_oversized(
     for key in held:
         first = True
         template, base = append(row, key)
-        room = limit - dialect.query_size(template, {**dialect.encode(base), "v": ""}) - 16
+        longest = template.replace("{op}", f"= x.{key} +")
+        room = limit - dialect.query_size(longest, {**dialect.encode(base), "v": ""})
         if room < 64:
             raise KgError(f"row {row.get('k') or row.get('s')!r}: its key is too long for the {dialect.name} limit")
         for piece in _split_value(dialect, row["p"][key], room):
-            text = template.replace("{op}", "=" if first else "= x." + key + " +")
+            text = template.replace("{op}", "=") if first else longest
             yield Statement(text, {**base, "v": piece}, 0, "append")
             first = False
 
@@ -727,15 +730,16 @@ def _free_port(low: int = 20000, high: int = 32767) -> int:
 
 
 @contextlib.contextmanager
-def falkordb_server(startup: float = 20.0) -> Iterator[str]:
-    """Start redis-server with FalkorDB on free 127.0.0.1 ports; yield its bolt:// URI; stop it afterwards."""
+def falkordb_server(startup: float = 20.0, log: Path | None = None) -> Iterator[str]:
+    """Start redis-server with FalkorDB on free 127.0.0.1 ports; yield its bolt:// URI; stop it afterwards.
+    ``log`` keeps the server's output there (default: a temporary folder, removed)."""
     server, module = falkordb_binaries()
     workdir = Path(tempfile.mkdtemp(prefix="kg-falkordb-"))
+    log = log or workdir / "server.log"
     last_error = "did not start"
     try:
         for _attempt in range(3):
             bolt_port = _free_port()
-            log = workdir / "server.log"
             command = [
                 str(server), "--port", "0", "--unixsocket", str(workdir / "redis.sock"), "--save", "",
                 "--appendonly", "no", "--dir", str(workdir), "--loadmodule", str(module), "BOLT_PORT", str(bolt_port),

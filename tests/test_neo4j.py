@@ -58,14 +58,15 @@ HOSTILE = [
 
 
 @pytest.fixture(scope="session")
-def falkordb_uri() -> Iterator[str]:
-    """A FalkorDB serving Bolt on 127.0.0.1 for the whole session; skipped only if its binary cannot run here."""
+def falkordb_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A FalkorDB serving Bolt on 127.0.0.1 for the whole session; skipped only if its binary cannot run here.
+    Its log is kept in the session's temporary folder (``falkordb*/server.log``)."""
     try:
         server, _ = falkordb_binaries()
         subprocess.run([str(server), "--version"], check=True, capture_output=True, timeout=30)
     except (KgError, OSError, subprocess.SubprocessError) as exc:
         pytest.skip(f"the FalkorDB redis-server binary cannot run here: {exc}")
-    with falkordb_server() as uri:
+    with falkordb_server(log=tmp_path_factory.mktemp("falkordb") / "server.log") as uri:
         yield uri
 
 
@@ -235,22 +236,39 @@ def test_no_evidence_keeps_the_first_sentence(target: Target) -> None:
 def test_readme_queries_answer_the_main_questions(target: Target, built_graph_dir: Path) -> None:
     graph = load_graph(built_graph_dir)
     push(graph, target)
-    names = {data["label"]: node for node, data in graph.nodes(data=True) if data.get("kind") == "Benchmark"}
-    benchmark = max(names, key=lambda n: sum(1 for _, _, t in graph.in_edges(names[n], data="type") if t))
-    node = names[benchmark]
-    _, rows = cypher(target, QUERIES["papers-using-benchmark"], name=benchmark)
-    want = {(graph.nodes[s]["paper_id"], t) for s, _, t in graph.in_edges(node, data="type") if t != "MENTIONS"}
-    assert {(row[0], row[3]) for row in rows} == want
-    _, rows = cypher(target, QUERIES["methods-evaluated-on"], name=benchmark)
-    evaluating = {s for s, _, t in graph.in_edges(node, data="type") if t == "EVALUATES_ON"}
-    methods: Counter[str] = Counter()
-    for paper in evaluating:
-        used = {graph.nodes[e]["label"] for _, e, t in graph.out_edges(paper, data="type")
-                if t in ("PROPOSES", "USES") and graph.nodes[e]["kind"] == "Method"}  # fmt: skip
-        methods.update(used)
-    assert dict((row[0], row[1]) for row in rows) == dict(methods)
+    kinds = nx.get_node_attributes(graph, "kind")
+    evaluated = Counter(graph.nodes[t]["label"] for _, t, rel in graph.edges(data="type") if rel == "EVALUATES_ON")
+    name = evaluated.most_common(1)[0][0]
+    benchmarks = {
+        node
+        for node, data in graph.nodes(data=True)
+        if data["kind"] == "Benchmark" and (data["label"] == name or name in (data.get("aliases") or {}))
+    }
+
+    def papers_of(relations: tuple[str, ...]) -> set[tuple[str, str]]:
+        return {(s, rel) for b in benchmarks for s, _, rel in graph.in_edges(b, data="type") if rel in relations}
+
+    _, rows = cypher(target, QUERIES["papers-using-benchmark"], name=name)
+    want = {(graph.nodes[s]["paper_id"], rel) for s, rel in papers_of(("USES", "EVALUATES_ON"))}
+    assert {(row[0], row[3]) for row in rows} == want and want
+    methods: dict[str, set[str]] = {}
+    for paper, _ in papers_of(("EVALUATES_ON",)):
+        for _, entity, rel in graph.out_edges(paper, data="type"):
+            if rel in ("PROPOSES", "USES") and kinds[entity] == "Method":
+                methods.setdefault(graph.nodes[entity]["label"], set()).add(paper)
+    _, rows = cypher(target, QUERIES["methods-evaluated-on"], name=name)
+    assert {row[0]: row[1] for row in rows} == {method: len(papers) for method, papers in methods.items()}
+    pairs: Counter[tuple[str, str]] = Counter()
+    for paper in (n for n, kind in kinds.items() if kind == "Paper"):
+        used = sorted(
+            {e for _, e, rel in graph.out_edges(paper, data="type") if rel in ("PROPOSES", "USES")}
+            & {n for n, kind in kinds.items() if kind == "Method"}
+        )
+        pairs.update((a, b) for i, a in enumerate(used) for b in used[i + 1 :])
     _, rows = cypher(target, QUERIES["co-used-methods"])
-    assert rows and all(row[2] >= 1 for row in rows)
+    top = max(pairs.values())
+    assert rows[0][2] == top
+    assert sum(1 for count in pairs.values() if count == top) >= sum(1 for row in rows if row[2] == top)
     doc = (ROOT / "docs" / "neo4j.md").read_text(encoding="utf-8")
     for query in QUERIES.values():
         assert query in doc
@@ -318,7 +336,7 @@ def test_cli_errors_are_one_line_and_hide_the_password(target: Target, tmp_path:
 
 def test_dialect_is_detected(target: Target) -> None:
     with Connection(target) as conn:
-        assert conn.dialect.name == ("falkordb" if target.uri.startswith("bolt://127.0.0.1") else "neo4j")
+        assert conn.dialect.name == ("neo4j" if target.uri == os.environ.get("NEO4J_URI") else "falkordb")
 
 
 # --- FalkorDB's quirks, pinned down -------------------------------------------------------------------------------
@@ -351,7 +369,7 @@ def test_falkordb_reconnects_quickly_after_close(falkordb_uri: str) -> None:
     for _ in range(6):
         started = time.monotonic()
         assert cypher(Target(uri=falkordb_uri), "RETURN 1 AS one")[1] == [[1]]
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 5  # a slot left broken costs the 10 s connection timeout
 
 
 def test_batches_respect_the_batch_size() -> None:
