@@ -49,13 +49,22 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+_PUNCTUATION_RUN = re.compile(r"[^\w\s]{32}")
+
+
 @spacy.registry.tokenizers("kg.text_keeping_tokenizer.v1")
 def make_text_keeping_tokenizer() -> Callable[[Language], Callable[[str], Doc]]:
-    """spaCy's default English tokenizer that also keeps the input string on the Doc (``user_data``)."""
+    """spaCy's default English tokenizer that also keeps the input string on the Doc (``user_data``).
+
+    A span holding 32 punctuation marks in a row (``=====...``) is kept as one token: spaCy strips prefixes and
+    suffixes one at a time, in time quadratic in the run (4,000 ``=`` took 13 s, 100,000 would take hours)."""
     default = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()
 
     def create(nlp: Language) -> TextKeepingTokenizer:
-        return TextKeepingTokenizer(default(nlp))
+        tokenizer = default(nlp)
+        previous = tokenizer.token_match
+        tokenizer.token_match = lambda text: _PUNCTUATION_RUN.search(text) or (previous and previous(text))
+        return TextKeepingTokenizer(tokenizer)
 
     return create
 
@@ -236,13 +245,7 @@ class EntityRecognizer:
             if "title-prefix" in candidate.hints or "named-after-verb" in candidate.hints:
                 proposed = True
             elif not in_title:
-                low, high = context.sentence_bounds(sentence_index)
-                others = [
-                    bisect_left(view.starts, start)
-                    for start in candidate_starts[
-                        bisect_left(candidate_starts, low) : bisect_left(candidate_starts, high)
-                    ]
-                ]
+                others = context.candidate_positions(sentence_index, candidate_starts)
                 defined_here = candidate.source == "abbreviation" and entry is None
                 if proposes_in_sentence(view, position, after, others, resources, defined_here) or novel_appositive(
                     right, resources
@@ -331,6 +334,7 @@ class _DocContext:
         if self.starts[0] != 0:
             self.starts.insert(0, 0)
         self.views: dict[int, SentenceView] = {}
+        self.positions: dict[int, list[int]] = {}
         self.abstract_first = bisect_left(self.starts, title_end)
 
     def sentence_of(self, offset: int) -> int:
@@ -339,6 +343,17 @@ class _DocContext:
     def sentence_bounds(self, index: int) -> tuple[int, int]:
         end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.text)
         return self.starts[index], end
+
+    def candidate_positions(self, index: int, candidate_starts: list[int]) -> list[int]:
+        """Word positions of the candidates in sentence ``index``, computed once per sentence (not per candidate:
+        a sentence of thousands of names would otherwise cost their square)."""
+        found = self.positions.get(index)
+        if found is None:
+            low, high = self.sentence_bounds(index)
+            starts = self.view(index).starts
+            inside = candidate_starts[bisect_left(candidate_starts, low) : bisect_left(candidate_starts, high)]
+            found = self.positions[index] = [bisect_left(starts, start) for start in inside]
+        return found
 
     def view(self, index: int) -> SentenceView:
         view = self.views.get(index)

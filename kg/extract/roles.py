@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from kg.extract.resources import Resources
@@ -120,26 +121,40 @@ class SentenceView:
     sentence: str
     word_set: set[str]
     use_cue: bool | None = None
+    background: bool | None = None
+    proposal_at: int | None = None
 
 
 def first_person_proposal(sentence: SentenceView, upto: int, resources: Resources) -> bool:
     """Does the sentence say, before word ``upto``, that the paper proposes something ("we propose", "is
     introduced", "this paper presents")?"""
-    words = sentence.words
-    for verb_index in range(min(upto, len(words))):
-        if words[verb_index] in resources.cues.propose_verbs:
-            before = set(words[:verb_index])
-            passive = verb_index > 0 and words[verb_index - 1] in ("is", "are", "be")
-            if before & FIRST_PERSON or passive or any(r in sentence.text_lower for r in SELF_REFERENCE):
-                return True
-    return False
+    if sentence.proposal_at is None:  # the first such verb, found once per sentence
+        words = sentence.words
+        self_reference = any(r in sentence.text_lower for r in SELF_REFERENCE)
+        first_person = False
+        sentence.proposal_at = len(words)
+        for verb_index, word in enumerate(words):
+            if word in resources.cues.propose_verbs:
+                passive = verb_index > 0 and words[verb_index - 1] in ("is", "are", "be")
+                if first_person or passive or self_reference:
+                    sentence.proposal_at = verb_index
+                    break
+            first_person = first_person or word in FIRST_PERSON
+    return sentence.proposal_at < min(upto, len(sentence.words))
+
+
+def _any_between(sorted_positions: list[int], low: int, high: int) -> bool:
+    """Whether a position lies strictly between ``low`` and ``high`` (a bisection: sentences of thousands of
+    names must not cost their square)."""
+    index = bisect_right(sorted_positions, low)
+    return index < len(sorted_positions) and sorted_positions[index] < high
 
 
 def proposes_in_sentence(
     sentence: SentenceView,
     position: int,
     after_index: int,
-    other_positions: list[int],
+    other_positions: list[int],  # sorted
     resources: Resources,
     defined_here: bool = False,
 ) -> bool:
@@ -162,9 +177,8 @@ def proposes_in_sentence(
         )
         if determiner:
             between = set(words[our_index + 1 : position])
-            if between <= resources.type_heads | _OUR_FILLERS and not any(
-                our_index < o < position for o in other_positions
-            ):
+            alone = not _any_between(other_positions, our_index, position)
+            if between <= resources.type_heads | _OUR_FILLERS and alone:
                 return True
             break
     # the mention used as a modifier ("a GPT self-supervision method") is not what is proposed
@@ -180,7 +194,7 @@ def proposes_in_sentence(
             continue
         if word.endswith("ed") and (verb_index == 0 or words[verb_index - 1] not in _PARTICIPLE_OK):
             return False
-        if any(verb_index < other < position for other in other_positions):
+        if _any_between(other_positions, verb_index, position):
             return False
         if _PREPOSITIONS & set(words[verb_index + 1 : position]):
             return False
@@ -201,12 +215,15 @@ def novel_appositive(after: list[str], resources: Resources) -> bool:
 
 
 def is_background(sentence: SentenceView, resources: Resources) -> bool:
-    """A sentence that sets the scene rather than reporting the paper's own work."""
-    if FIRST_PERSON & sentence.word_set or any(ref in sentence.text_lower for ref in SELF_REFERENCE):
-        return False
-    if sentence.index == 0:
-        return True
-    return any(cue in sentence.text_lower for cue in resources.cues.background_cues)
+    """A sentence that sets the scene rather than reporting the paper's own work (decided once per sentence)."""
+    if sentence.background is None:
+        if FIRST_PERSON & sentence.word_set or any(ref in sentence.text_lower for ref in SELF_REFERENCE):
+            sentence.background = False
+        elif sentence.index == 0:
+            sentence.background = True
+        else:
+            sentence.background = any(cue in sentence.text_lower for cue in resources.cues.background_cues)
+    return sentence.background
 
 
 def has_use_cue(sentence: SentenceView, resources: Resources) -> bool:
