@@ -96,6 +96,7 @@ def _check_build_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) 
     check_inputs(inputs, fmt, content=not skip_bad)
     if out.exists() and not out.is_dir():
         raise KgError(f"--out {out}: exists and is not a folder")
+    _check_parents(out)
 
 
 def _check_extract_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -> None:
@@ -107,6 +108,15 @@ def _check_extract_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool
         raise KgError(f"--out {out}: is a folder; give a file name such as {out / 'extractions.jsonl'}")
     if out.exists() and any(out.samefile(path) for path in checked):
         raise KgError(f"--out {out}: is also an input; writing it would replace the papers being read")
+    _check_parents(out)
+
+
+def _check_parents(out: Path) -> None:
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise KgError(f"--out {out}: {parent} is not a folder")
+            return
 
 
 @app.command()
@@ -159,9 +169,10 @@ def build(
         + (f" ({_plural(len(result.read_report.skipped), 'bad record')} skipped)" if result.read_report.skipped else "")
     )
     for name, path in result.files.items():
-        console.print(f"  {name:7} {escape(one_line(str(path)))}", highlight=False)
+        console.print(f"  {name:7} {escape(one_line(str(path)))}", highlight=False, soft_wrap=True)
     if "html" in result.files:
-        console.print(f"Open {escape(result.files['html'].resolve().as_uri())} in a browser.", highlight=False)
+        page = escape(result.files["html"].resolve().as_uri())
+        console.print(f"Open {page} in a browser.", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -211,7 +222,7 @@ def extract(
         return
     _warn_skipped(report.skipped)
     skipped = f" ({_plural(len(report.skipped), 'bad record')} skipped)" if report.skipped else ""
-    console.print(f"{count} papers -> {escape(one_line(str(out)))}{skipped}", highlight=False)
+    console.print(f"{count} papers -> {escape(one_line(str(out)))}{skipped}", highlight=False, soft_wrap=True)
 
 
 def _extract_on_dask(

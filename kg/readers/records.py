@@ -14,7 +14,7 @@ MAX_TITLE_CHARS = 2_000
 MAX_ABSTRACT_CHARS = 100_000
 MAX_ID_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_UNWRITABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")  # lone surrogates (no UTF-8), XML-forbidden noncharacters
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d|21\d\d)\b")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([0-9]{4}\.[0-9]{4,5}|[a-z\-]+/[0-9]{7})", re.I)
 
@@ -48,12 +48,13 @@ def _authors(value: Any) -> list[str]:
 
 
 def clean_text(text: str) -> str:
-    """Normalise line breaks, drop NUL and other C0 control characters (tab and newline kept) and replace lone
-    surrogates (``\\ud800`` in JSON: not encodable as UTF-8) with U+FFFD; surrounding whitespace is removed."""
+    """Normalise line breaks, drop NUL and other C0 control characters (tab and newline kept), and replace what
+    no sink can write with U+FFFD: lone surrogates (``\\ud800`` in JSON; not UTF-8) and U+FFFE/U+FFFF (not XML);
+    surrounding whitespace is removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
+    if _UNWRITABLE.search(text):
+        text = _UNWRITABLE.sub("\ufffd", text)
     return text.strip()
 
 
