@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Span
 from kg.extract.abbreviations import find_abbreviations
 from kg.extract.gazetteer import GazetteerEntry, spelling_key
 from kg.extract.resources import Resources
+from kg.extract.roles import FUNCTION_WORDS
 from kg.extract.shapes import (
     SIZE,
     Chunk,
@@ -512,42 +513,8 @@ class CandidateFinder:
 
 # a capitalised word within the next few words: "we propose Binary ...", "we propose a new algorithm, Binary ..."
 _CAPITAL_SOON = re.compile(r"(?:\s+[^\s.;]+){0,5}?\s+\(?[A-Z]")
-_FOLLOWING_OK = frozenset(
-    {
-        "that",
-        "which",
-        "to",
-        "for",
-        "as",
-        "and",
-        "or",
-        "with",
-        "in",
-        "on",
-        "is",
-        "are",
-        "by",
-        "from",
-        "of",
-        "where",
-        "can",
-        "achieves",
-        "outperforms",
-        "improves",
-        "consistently",
-        "significantly",
-        "also",
-        "not",
-        "uses",
-        "leverages",
-        "combines",
-        "learns",
-        "enables",
-        "allows",
-        "yields",
-        "reduces",
-    }
-)
+# words that may follow a name without making it a modifier ("X achieves", "X, which"): the role rules' list
+_FOLLOWING_OK = FUNCTION_WORDS | {"uses", "leverages", "combines", "learns", "enables", "allows", "yields", "reduces"}
 _COINED = re.compile(r"\s+([a-z]+(?:-[a-z]+)+)(?=\s*(?:,|\(|;|\.|\s(?:which|that|to|as)\b))")
 _TITLE_CASE_RUN = re.compile(r"(?<![\w-])(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)*\s){1,4}[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w-])")
 _LOWER_PREFIX = re.compile(r"^[a-z]+-$")

@@ -59,7 +59,7 @@ _OUR_FILLERS = frozenset(
 )
 _OWN_ADJECTIVES = frozenset({"resulting", "proposed", "final", "released", "trained"})
 _PARTICIPLE_OK = frozenset({"we", "is", "are", "be", "been", "here", "newly", "and", "also"})
-_FUNCTION_WORDS = frozenset(
+FUNCTION_WORDS = frozenset(
     {
         "that",
         "which",
@@ -183,7 +183,7 @@ def proposes_in_sentence(
             break
     # the mention used as a modifier ("a GPT self-supervision method") is not what is proposed
     after = words[after_index] if after_index < len(words) else None
-    if after is not None and after.isalpha() and after.islower() and after not in _FUNCTION_WORDS:
+    if after is not None and after.isalpha() and after.islower() and after not in FUNCTION_WORDS:
         return False
     start = max(0, position - 10)
     for verb_index in range(position - 1, start - 1, -1):
