@@ -21,6 +21,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -120,11 +121,11 @@ def bench_extract(work: Path, n: int, processes: int) -> dict:
     path = corpus_file(work, n)
     out = work / f"extract-{n}.jsonl"
     command = [str(ROOT / ".venv" / "bin" / "kg"), "extract", str(path), "--out", str(out), "-j", str(processes)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     with PeakSampler(process.pid, 0.5) as sampler:
         output, _ = process.communicate()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu(resource.RUSAGE_CHILDREN) - cpu
     if process.returncode != 0:
         raise RuntimeError(output.decode())
     return {
@@ -133,24 +134,34 @@ def bench_extract(work: Path, n: int, processes: int) -> dict:
         "processes": processes,
         "seconds": round(seconds, 1),
         "per_second": round(n / seconds, 1),
+        "cpu_seconds": round(cpu, 1),
+        "per_cpu_second": round(n / cpu, 1),
         "peak_tree_pss_mib": sampler.mib,
         "peak_process_rss_mib": round(sampler.peak_rss / 1024, 1),
     }
 
 
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 @contextlib.contextmanager
 def stage(results: dict, name: str, n: int, sampler: PeakSampler) -> Iterator[None]:
     sampler.reset()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
     yield
     seconds = time.perf_counter() - start
+    cpu = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - cpu
     sampler.sample()
     results[name] = {
         "seconds": round(seconds, 2),
         "per_second": round(n / seconds, 1) if seconds else None,
         "peak_mib": sampler.mib,
+        "cpu_seconds": round(cpu, 2),
     }
-    print(f"  {name:10} {seconds:9.2f} s  {n / seconds if seconds else 0:10.0f}/s  {sampler.mib:8.0f} MiB", flush=True)
+    rate = n / seconds if seconds else 0
+    print(f"  {name:10} {seconds:9.2f} s {cpu:9.2f} cpu-s {rate:10.0f}/s {sampler.mib:8.0f} MiB", flush=True)
 
 
 def build_stages(inputs: list[Path], out: Path, processes: int, site: bool, sampler: PeakSampler) -> dict:

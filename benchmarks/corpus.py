@@ -2,10 +2,11 @@
 
 Paper ``i`` is copy ``c = i // B`` of base paper ``i % B`` (B = 1,708 real papers from ``data/corpus/``), with:
 - a unique arXiv-style id and a year spread over 2015-2025;
-- its abstract's sentences rotated by ``c`` (so copies differ in text, hence in content hash);
+- its abstract's sentences rotated by ``c``, and a last sentence with a code link naming the paper's id, so every
+  abstract is distinct (a distinct content hash, and new word forms for spaCy's vocabulary, as real text brings);
 - its rare names varied: CamelCase and letters-with-digits words found in fewer than 3 base papers (``Str2Str``,
-  ``HelpSteer2``) get a variant suffix ``-v<k>`` with ``k = floor(c ** 0.6)``, so the number of distinct names grows
-  sub-linearly with the corpus (Heaps' law, exponent 0.6) as in real literature, while common names (``ImageNet``,
+  ``HelpSteer2``) get a variant suffix ``-v<k>`` with ``k = floor(c ** 0.7)``, so the number of distinct names grows
+  sub-linearly with the corpus (Heaps' law, exponent 0.7) as in real literature, while common names (``ImageNet``,
   ``GPT-4``, ``F1``) stay the same across copies. Only the bundled sample decides, so the corpus is reproducible.
 
 Run: ``python benchmarks/corpus.py N OUT.jsonl`` (streams; memory does not grow with N).
@@ -27,6 +28,7 @@ CORPUS_DIR = ROOT / "data" / "corpus"
 # CamelCase inside a word, or letters next to digits: the shapes of invented names
 _NAME = re.compile(r"\b(?=[A-Za-z0-9.\-]*(?:[a-z][A-Z]|[A-Za-z]\d))[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
 COMMON = 3
+HEAPS = 0.7
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
@@ -71,12 +73,14 @@ def synthetic_record(i: int) -> dict:
     base = base_papers()
     paper = base[i % len(base)]
     copy = i // len(base)
-    variant = int(copy**0.6)
+    variant = int(copy**HEAPS)
     year = 2015 + (i * 7919) % 11
+    paper_id = f"{year % 100:02d}{1 + i % 12:02d}.{i:07d}"
+    abstract = _vary_names(_rotate(paper["abstract"], copy), variant)
     record = {
-        "id": f"{year % 100:02d}{1 + i % 12:02d}.{i:07d}",
+        "id": paper_id,
         "title": _vary_names(paper["title"], variant),
-        "abstract": _vary_names(_rotate(paper["abstract"], copy), variant),
+        "abstract": f"{abstract} Code: https://github.com/kg-bench/{paper_id}",
         "year": year,
     }
     if paper["venue"]:
