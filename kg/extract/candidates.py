@@ -516,7 +516,11 @@ _CAPITAL_SOON = re.compile(r"(?:\s+[^\s.;]+){0,5}?\s+\(?[A-Z]")
 # words that may follow a name without making it a modifier ("X achieves", "X, which"): the role rules' list
 _FOLLOWING_OK = FUNCTION_WORDS | {"uses", "leverages", "combines", "learns", "enables", "allows", "yields", "reduces"}
 _COINED = re.compile(r"\s+([a-z]+(?:-[a-z]+)+)(?=\s*(?:,|\(|;|\.|\s(?:which|that|to|as)\b))")
-_TITLE_CASE_RUN = re.compile(r"(?<![\w-])(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)*\s){1,4}[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w-])")
+# (?<![\w-])(?:WORD\s){1,4}WORD(?![\w-]), WORD = [A-Z][a-z]+(?:-[A-Z][a-z]+)*, starting with the capital (not the
+# lookbehind) so that the regex engine skips lowercase text in C
+_TITLE_CASE_RUN = re.compile(
+    r"[A-Z](?<![\w-][A-Z])[a-z]+(?:-[A-Z][a-z]+)*\s(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)*\s){0,3}[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w-])"
+)
 _LOWER_PREFIX = re.compile(r"^[a-z]+-$")
 _VERSION_CHUNK = re.compile(r"^[vV]\d+(\.\d+)*$")
 _LIST_GAP = re.compile(r"^\s*(,|,?\s*and|,?\s*or|/|;)\s*$")

