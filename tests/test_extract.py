@@ -117,3 +117,25 @@ def test_cli_extract_writes_the_documented_shape(tmp_path: Path) -> None:
     entity = next(row for row in rows if row["entities"])["entities"][0]
     assert set(entity) == {"name", "type", "generic", "role", "confidence", "mentions"}
     assert set(entity["mentions"][0]) == {"text", "field", "start", "end", "sentence"}
+
+
+def test_sentence_boundaries_are_spacys_sentencizer() -> None:
+    """kg_sentencizer (token-id arrays) splits exactly where spaCy's Sentencizer does, token for token."""
+    from spacy.pipeline import Sentencizer
+
+    from kg.extract.pipeline import load_pipeline, paper_text
+
+    nlp = load_pipeline()
+    ours = nlp.get_pipe("kg_sentencizer")
+    texts = [paper_text(paper) for paper in read_papers(LISTINGS)]
+    texts += [
+        "",
+        ".",
+        "a",
+        'Hello. World! (Yes.) "Quoted." next?! Then... e.g. this; U.S. 3.5 v2.',
+        "x.)y. Z。日本語！次",
+        " . \n\n A. b",
+    ]
+    for text in texts:
+        expected = [token.is_sent_start for token in Sentencizer()(nlp.tokenizer(text))]
+        assert [token.is_sent_start for token in ours(nlp.tokenizer(text))] == expected, text[:60]

@@ -16,7 +16,8 @@ from typing import TypeVar
 import spacy
 from spacy.language import Language
 
-import kg.extract.components  # noqa: F401  (registers the kg_* factories)
+import kg.extract.components  # registers the kg_* factories
+import kg.extract.sentences  # noqa: F401  (registers kg_sentencizer)
 from kg.extract.components import FIELD_SEPARATOR
 from kg.extract.gazetteer import PIPELINES_DIR
 from kg.types import Paper, PaperExtraction
