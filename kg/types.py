@@ -90,7 +90,10 @@ class PaperExtraction:
                     "generic": e.generic,
                     "role": e.role,
                     "confidence": round(e.confidence, 3),
-                    "mentions": [asdict(m) for m in e.mentions],
+                    "mentions": [  # not dataclasses.asdict: its deep copies cost a tenth of extracting
+                        {"text": m.text, "field": m.field, "start": m.start, "end": m.end, "sentence": m.sentence}
+                        for m in e.mentions
+                    ],
                 }
                 for e in self.entities
             ],
