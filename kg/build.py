@@ -9,7 +9,7 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,17 +21,16 @@ from kg.errors import KgError
 from kg.extract import extract_papers
 from kg.extract.pipeline import extraction_line
 from kg.extract.resources import load_resources
-from kg.graph import build_graph, save_graph
-from kg.html import write_graph_page
+from kg.graph import build_graph
 from kg.overrides import Overrides
-from kg.rdf import DEFAULT_BASE, write_turtle
+from kg.rdf import DEFAULT_BASE
+from kg.rdf_parts import RDF_DIR
 from kg.readers import ReadReport, read_papers
 from kg.resolve import resolve
-from kg.site import write_site
 from kg.types import Paper, PaperExtraction
 
 OVERRIDES_FILE = "overrides.yaml"
-OUTPUTS = ("graph", "turtle", "html", "site")  # what kg build writes: graph.json, graph.ttl, index.html, site/
+OUTPUTS = ("graph", "turtle", "ntriples", "html", "site")  # graph.json, graph.ttl, rdf/*.nt, index.html, site/
 
 
 @dataclass
@@ -101,51 +100,75 @@ def build(
     overrides_path: str | Path | None = None,
     use_cache: bool = True,
     formats: Sequence[str] = OUTPUTS,
+    extractions_path: str | Path | None = None,
 ) -> BuildResult:
-    """Build the graph of ``inputs`` into ``out``: graph.json, graph.ttl, index.html (the whole-graph view)
-    and site/ (overview with search, one page per entity and per paper); ``formats`` picks some of them
-    (``graph``, ``turtle``, ``html``, ``site``); outputs of an earlier build that are not picked stay as they were.
+    """Build the graph of ``inputs`` into ``out``: the build state (``state.sqlite``, what ``kg add`` resolves new
+    papers against), graph.json, graph.ttl, rdf/ (N-Triples parts), index.html (the whole-graph view) and site/
+    (overview with search, one page per entity and per paper); ``formats`` picks some of them (``graph``,
+    ``turtle``, ``ntriples``, ``html``, ``site``; ``none``: the state alone); outputs of an earlier build that are
+    not picked stay as they were (queries read the state when it is newer than graph.json).
 
     Everything is written into a fresh temporary folder first and moved into place at the end, so an
     interrupted build leaves the previous output untouched. Extractions are cached by content hash in
-    ``out/cache/`` (``use_cache=False`` to skip), so a rebuild with more papers extracts only the new ones.
+    ``out/cache/`` (``use_cache=False`` to skip), so a rebuild with more papers extracts only the new ones;
+    ``extractions_path`` (``kg extract`` output of the same inputs) skips extraction altogether.
     Resolution overrides come from ``overrides_path``, else from ``out/overrides.yaml`` when it exists.
     """
+    from kg.build_state import resolve_into_state, write_outputs
+
     out = Path(out)
-    unknown = sorted(set(formats) - set(OUTPUTS))
-    if unknown or not formats:
-        raise KgError(f"--formats: {', '.join(unknown) or 'none given'}; choose from {', '.join(OUTPUTS)}")
+    formats = check_formats(formats)
     report = ReadReport()
     papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
-    if overrides_path is None and (out / OVERRIDES_FILE).exists():
-        overrides_path = out / OVERRIDES_FILE
-    overrides = Overrides.load(overrides_path) if overrides_path is not None else None
-    graph = graph_from_papers(papers, gazetteer_paths, n_process, overrides, out / "cache" if use_cache else None)
+    overrides = load_overrides(out, overrides_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-", dir=out.parent))
     try:
-        writers: dict[str, Callable[[], Path]] = {
-            "graph": lambda: save_graph(graph, staging),
-            "turtle": lambda: write_turtle(graph, staging / "graph.ttl", base_iri),
-            "html": lambda: write_graph_page(graph, staging / "index.html"),
-            "site": lambda: write_site(graph, staging),
-        }
-        files = {name: writers[name]() for name in OUTPUTS if name in formats}
+        view = resolve_into_state(
+            papers,
+            staging,
+            gazetteer_paths,
+            overrides,
+            n_process,
+            out / "cache" if use_cache else None,
+            extractions_path,
+            base_iri,
+        )
+        try:
+            files = write_outputs(view, staging, formats, base_iri)
+            counts = (view.state.paper_count(), len(view.entities), view.state.relation_count())
+        finally:
+            view.state.close()
+        if "ntriples" not in formats and (out / RDF_DIR).exists():
+            shutil.rmtree(out / RDF_DIR)  # parts of an older build no longer match the new state
         _swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    entity_count = sum(1 for _, d in graph.nodes(data=True) if d["kind"] != "Paper")
-    relation_count = sum(1 for _, _, d in graph.edges(data=True) if d["type"] != "VARIANT_OF")
     return BuildResult(
         out=out,
-        papers=len(papers),
-        entities=entity_count,
-        relations=relation_count,
-        files={name: out / path.name for name, path in files.items()},
+        papers=counts[0],
+        entities=counts[1],
+        relations=counts[2],
+        files={name: out / path.relative_to(staging) for name, path in files.items()},
         read_report=report,
     )
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The outputs asked for, checked; ``none`` alone: the state only."""
+    chosen = tuple(name for name in formats if name != "none")
+    unknown = sorted(set(chosen) - set(OUTPUTS))
+    if unknown or not formats:
+        raise KgError(f"--formats: {', '.join(unknown) or 'none given'}; choose from {', '.join(OUTPUTS)} (or none)")
+    return chosen
+
+
+def load_overrides(out: Path, overrides_path: str | Path | None) -> Overrides:
+    if overrides_path is None and (out / OVERRIDES_FILE).exists():
+        overrides_path = out / OVERRIDES_FILE
+    return Overrides.load(overrides_path) if overrides_path is not None else Overrides()
 
 
 STAGING_MARK = ".kg-build-"  # staging folder beside OUT: .OUT.kg-build-<pid>-<random>

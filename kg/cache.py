@@ -49,7 +49,8 @@ def entities_json(entities: Sequence[ExtractedEntity]) -> str:
     return json.dumps(rows, ensure_ascii=False)
 
 
-def _entity_from_dict(data: dict) -> ExtractedEntity:
+def entity_from_dict(data: dict) -> ExtractedEntity:
+    """The inverse of one row of ``entities_json`` (``data`` is consumed)."""
     mentions = [Mention(**m) for m in data.pop("mentions")]
     return ExtractedEntity(mentions=mentions, **data)
 
@@ -84,7 +85,7 @@ class ExtractionCache:
             for key, entities in self.db.execute(f"SELECT key, entities FROM extraction WHERE key IN ({marks})", chunk):
                 rows = json.loads(entities)
                 for paper_id in ids_of[key]:
-                    found[paper_id] = PaperExtraction(paper_id, [_entity_from_dict(dict(row)) for row in rows])
+                    found[paper_id] = PaperExtraction(paper_id, [entity_from_dict(dict(row)) for row in rows])
         return found
 
     def put_many(self, papers_by_id: dict[str, Paper], extractions: Iterable[PaperExtraction]) -> None:

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kg.commands import register_all
+from kg.commands.add import register as register_add
 from kg.errors import KgError
 
 if TYPE_CHECKING:
@@ -135,12 +136,22 @@ def build(
     cache: Annotated[bool, typer.Option(help="Re-use cached extractions of unchanged papers (OUT/cache/).")] = True,
     formats: Annotated[
         str,
-        typer.Option(help="Outputs to write, comma-separated: graph (graph.json), turtle, html (index.html), site."),
-    ] = "graph,turtle,html,site",
+        typer.Option(
+            help="Outputs to write, comma-separated: graph (graph.json), turtle, ntriples (rdf/), html (index.html), "
+            "site; none: the build state alone."
+        ),
+    ] = "graph,turtle,ntriples,html,site",
+    extractions: Annotated[
+        Path | None,
+        typer.Option(help="Use these extractions ('kg extract' output of the same inputs) instead of extracting."),
+    ] = None,
 ) -> None:
-    """Read papers, extract entities, resolve them; write graph.json, graph.ttl, index.html and site/."""
+    """Read papers, extract entities, resolve them; write the build state, graph.json, graph.ttl, rdf/, index.html
+    and site/. 'kg add' then adds papers without a rebuild."""
     try:
         _check_build_paths(inputs, out, fmt, skip_bad)
+        if extractions is not None and not extractions.is_file():
+            raise KgError(f"--extractions {extractions}: no such file")
         from kg.build import build as run_build
 
         with console.status("building the graph…"):
@@ -155,6 +166,7 @@ def build(
                 overrides,
                 cache,
                 [name.strip() for name in formats.split(",") if name.strip()],
+                extractions,
             )
     except (KgError, OSError, UnicodeError) as exc:
         _fail(exc)
@@ -320,7 +332,7 @@ def papers_using(
     from kg.query import papers_using as find
 
     try:
-        hits = find(load_graph(graph_dir), name)
+        hits = find(load_graph(graph_dir, name), name)
     except (KgError, OSError, UnicodeError) as exc:
         _fail(exc)
         return
@@ -338,6 +350,7 @@ def papers_using(
 
 
 register_all(app)
+register_add(app)
 
 
 def main() -> None:

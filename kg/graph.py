@@ -50,9 +50,12 @@ def build_graph(resolution: Resolution) -> nx.MultiDiGraph:
             external_ids=entity.external_ids,
             family=entity.family,
         )
+    ids_by_name: dict[str, list[str]] = {}
+    for entity in resolution.entities.values():
+        ids_by_name.setdefault(entity.name, []).append(entity.id)
     for entity in resolution.entities.values():
         if entity.family:
-            family_ids = [e.id for e in resolution.entities.values() if e.name == entity.family and e.id != entity.id]
+            family_ids = [i for i in ids_by_name.get(entity.family, ()) if i != entity.id]
             for family_id in family_ids:
                 graph.add_edge(entity_node(entity.id), entity_node(family_id), key="VARIANT_OF", type="VARIANT_OF")
     for relation in resolution.relations:
@@ -82,8 +85,14 @@ def save_graph(graph: nx.MultiDiGraph, directory: Path) -> Path:
     return path
 
 
-def load_graph(directory: Path) -> nx.MultiDiGraph:
-    """Load ``DIR/graph.json`` written by ``save_graph``."""
+def load_graph(directory: Path, name: str | None = None) -> nx.MultiDiGraph:
+    """Load ``DIR/graph.json`` written by ``save_graph``; when ``DIR`` holds a build state that changed since
+    (``kg add``), the graph is read from the state instead (with ``name``: only what a query of it needs)."""
+    if Path(directory).is_dir():
+        from kg.state_graph import graph_from_state, state_is_newer
+
+        if state_is_newer(Path(directory), "graph"):
+            return graph_from_state(Path(directory), name)
     path = Path(directory) / GRAPH_FILE if Path(directory).is_dir() else Path(directory)
     if not path.exists():
         raise KgError(f"{path}: no graph here; run 'kg build INPUT... --out {Path(directory)}' first")

@@ -198,8 +198,14 @@ def oxigraph_terms() -> Terms:
     return Terms(ox.NamedNode, ox.Literal, lambda value, datatype: ox.Literal(value, datatype=datatype), ox.Triple)
 
 
-def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms | None = None) -> Iterator[Any]:
+def iter_triples(
+    graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms | None = None, subjects: str = "all"
+) -> Iterator[Any]:
     """Yield the triples of ``graph`` (built by ``kg.graph.build_graph``), grouped by subject, in graph order.
+
+    ``subjects="papers"``: only the papers' triples and those of their edges (statements, evidence);
+    ``"entities"``: only the entities' and their VARIANT_OF edges. The two together are ``"all"``: this is how the
+    N-Triples parts of an incremental build are cut (``kg.rdf_parts``).
 
     Papers and entities get readable, stable IRIs under ``base`` (``paper/<id>``, ``method/<id>``, ...). Each
     paper->entity edge is a direct triple (``paper kg:uses method``) plus a ``kg:Statement`` (an
@@ -293,7 +299,15 @@ def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms 
     for node, data in graph.nodes(data=True):
         text = base + node_path(node, data)
         nodes[node] = (iri(text), text)
+    if subjects not in ("all", "papers", "entities"):
+        raise KgError(f"subjects={subjects!r}: choose all, papers or entities")
+
+    def wanted(data: dict[str, Any]) -> bool:
+        return subjects == "all" or (data.get("kind") == "Paper") == (subjects == "papers")
+
     for node, data in graph.nodes(data=True):
+        if not wanted(data):
+            continue
         try:
             yield from _node_triples(node, data)
         except (KeyError, TypeError, ValueError) as exc:
@@ -352,6 +366,8 @@ def iter_triples(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms 
                 yield triple(node_iri, attributed_to, agent)
 
     for source, target, data in graph.edges(data=True):
+        if not wanted(graph.nodes[source]):
+            continue
         try:
             yield from _edge_triples(source, target, data)
         except (AttributeError, KeyError, TypeError, ValueError) as exc:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from kg.extract.gazetteer import Gazetteer, spelling_key
@@ -24,7 +24,7 @@ from kg.extract.shapes import strip_plural
 from kg.fuzzy import FuzzyMatcher
 from kg.ids import slug
 from kg.overrides import Overrides
-from kg.types import Entity, Evidence, ExtractedEntity, Paper, PaperExtraction, Relation
+from kg.types import Entity, Evidence, ExtractedEntity, Mention, Paper, PaperExtraction, Relation
 
 ROLE_ORDER = ("proposes", "uses", "mentions")
 RELATION_OF_ROLE = {"proposes": "PROPOSES", "uses": "USES", "mentions": "MENTIONS"}
@@ -65,27 +65,42 @@ def _content_words(text: str) -> set[str]:
     return {w for w in spelling_key(text).split() if w not in _STOP and len(w) > 2}
 
 
-class _Keyer:
-    """Decides the key of each extracted entity, with the corpus-wide knowledge it needs."""
+def definition_of(entity: ExtractedEntity) -> tuple[str, str] | None:
+    """The corpus-wide abbreviation definition an extracted entity brings: (compact short form, long form)."""
+    if entity.full_name and not entity.gazetteer_key:
+        return compact_key(entity.name), spelling_key(entity.full_name)
+    return None
+
+
+def bare_short(entity: ExtractedEntity, overrides: Overrides) -> str | None:
+    """The compact short form when the entity's key depends on the corpus-wide definitions of that short form
+    (no override, no gazetteer entry, no long form of its own), else None."""
+    if entity.gazetteer_key or entity.full_name:
+        return None
+    if overrides.different and overrides.forced_key(entity.name, [m.text for m in entity.mentions]) is not None:
+        return None
+    return compact_key(entity.name)
+
+
+class Keyer:
+    """Decides the key of each extracted entity, given the corpus-wide abbreviation definitions.
+
+    ``definitions`` maps a compact short form to its long forms; ``paper_words(paper_id)`` gives the content
+    words of a paper (only asked when a short form has several long forms).
+    """
 
     def __init__(
         self,
-        extractions: list[PaperExtraction],
-        papers: dict[str, Paper],
+        definitions: Mapping[str, set[str]],
+        paper_words: Callable[[str], set[str]],
         gazetteer: Gazetteer | None,
         overrides: Overrides,
         fuzzy_threshold: float | None,
     ) -> None:
-        self.papers = papers
-        self.gazetteer = gazetteer
+        self.definitions = definitions
+        self.paper_words = paper_words
         self.overrides = overrides
         self.fuzzy = FuzzyMatcher(gazetteer, fuzzy_threshold) if gazetteer is not None and fuzzy_threshold else None
-        self.definitions: dict[str, set[str]] = defaultdict(set)
-        for extraction in extractions:
-            for entity in extraction.entities:
-                if entity.full_name and not entity.gazetteer_key:
-                    self.definitions[compact_key(entity.name)].add(spelling_key(entity.full_name))
-        self._paper_words: dict[str, set[str]] = {}
 
     def key(self, paper_id: str, entity: ExtractedEntity) -> str:
         forced = self.overrides.forced_key(entity.name, [m.text for m in entity.mentions])
@@ -98,7 +113,7 @@ class _Keyer:
             return f"abbr:{short}|{spelling_key(entity.full_name)}"
         long_forms = self.definitions.get(short)
         if long_forms:
-            chosen = self._choose_long_form(paper_id, long_forms)
+            chosen = choose_long_form(long_forms, lambda: self.paper_words(paper_id))
             if chosen is not None:
                 return f"abbr:{short}|{chosen}"
         if self.fuzzy is not None:
@@ -107,19 +122,100 @@ class _Keyer:
                 return "gaz:" + entry.key
         return "name:" + short
 
-    def _choose_long_form(self, paper_id: str, long_forms: set[str]) -> str | None:
-        """One definition: use it. Several ("PRM"): the one whose words the paper's text shares most, if unique."""
-        if len(long_forms) == 1:
-            return next(iter(long_forms))
-        words = self._paper_words.get(paper_id)
-        if words is None:
-            paper = self.papers.get(paper_id)
-            words = _content_words(f"{paper.title} {paper.abstract}") if paper else set()
-            self._paper_words[paper_id] = words
-        scored = sorted(((len(_content_words(form) & words), form) for form in long_forms), reverse=True)
-        if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-            return scored[0][1]
-        return None
+
+def choose_long_form(long_forms: set[str], words_of_paper: Callable[[], set[str]]) -> str | None:
+    """One definition: use it. Several ("PRM"): the one whose words the paper's text shares most, if unique."""
+    if len(long_forms) == 1:
+        return next(iter(long_forms))
+    words = words_of_paper()
+    scored = sorted(((len(_content_words(form) & words), form) for form in long_forms), reverse=True)
+    if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return scored[0][1]
+    return None
+
+
+def paper_words(paper: Paper | None) -> set[str]:
+    """The content words of a paper's title and abstract (what chooses between long forms)."""
+    return _content_words(f"{paper.title} {paper.abstract}") if paper else set()
+
+
+@dataclass
+class Aggregate:
+    """What an entity is made of, as counters that members add to and remove from (the incremental state keeps
+    one per key): names, types, mention texts, long forms, how many members were generic, distinct papers."""
+
+    names: Counter[str] = field(default_factory=Counter)
+    types: Counter[str] = field(default_factory=Counter)
+    aliases: Counter[str] = field(default_factory=Counter)
+    full_names: Counter[str] = field(default_factory=Counter)
+    generic: int = 0
+    members: int = 0
+
+    def add(self, entity: ExtractedEntity, sign: int = 1) -> None:
+        self.names[entity.name] += sign
+        self.types[entity.type] += sign
+        for mention in entity.mentions:
+            self.aliases[mention.text] += sign
+        if entity.full_name:
+            self.full_names[entity.full_name] += sign
+        self.generic += sign * bool(entity.generic)
+        self.members += sign
+        if sign < 0:
+            for counter in (self.names, self.types, self.aliases, self.full_names):
+                for name in [n for n, count in counter.items() if count <= 0]:
+                    del counter[name]
+
+    def merge(self, other: Aggregate) -> None:
+        self.names.update(other.names)
+        self.types.update(other.types)
+        self.aliases.update(other.aliases)
+        self.full_names.update(other.full_names)
+        self.generic += other.generic
+        self.members += other.members
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "names": dict(self.names),
+            "types": dict(self.types),
+            "aliases": dict(self.aliases),
+            "full_names": dict(self.full_names),
+            "generic": self.generic,
+            "members": self.members,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Aggregate:
+        return cls(
+            Counter(data["names"]),  # type: ignore[arg-type]
+            Counter(data["types"]),  # type: ignore[arg-type]
+            Counter(data["aliases"]),  # type: ignore[arg-type]
+            Counter(data["full_names"]),  # type: ignore[arg-type]
+            int(data["generic"]),  # type: ignore[call-overload]
+            int(data["members"]),  # type: ignore[call-overload]
+        )
+
+
+def merge_map(aggregates: Mapping[str, Aggregate], overrides: Overrides) -> dict[str, str]:
+    """Keys merged by the overrides' ``same`` groups: key -> the group's target key (the smallest key)."""
+    if not overrides.same:
+        return {}
+    members = {
+        key: [("", _NameOnly(name, ())) for name in (*agg.names, *agg.aliases)] for key, agg in aggregates.items()
+    }
+    mapping: dict[str, str] = {}
+    for same_keys in overrides.merge_groups(members):
+        target = min(same_keys)
+        for other in same_keys:
+            mapping[other] = target
+    return mapping
+
+
+@dataclass(frozen=True)
+class _NameOnly:
+    """An extracted entity reduced to what ``Overrides.merge_groups`` looks at."""
+
+    name: str
+    mentions: tuple[Mention, ...]
 
 
 def resolve(
@@ -129,61 +225,86 @@ def resolve(
     overrides: Overrides | None = None,
     fuzzy_threshold: float | None = None,
 ) -> Resolution:
-    """Merge per-paper entities into corpus entities with stable ids; build the relations with evidence."""
+    """Merge per-paper entities into corpus entities with stable ids; build the relations with evidence.
+
+    The whole corpus in memory; ``kg.incremental`` does the same, batch by batch, against a saved state."""
     from kg.fuzzy import DEFAULT_THRESHOLD
 
+    overrides = overrides or Overrides()
     resolution = Resolution(papers={paper.id: paper for paper in papers})
     extraction_list = list(extractions)
-    keyer = _Keyer(
-        extraction_list,
-        resolution.papers,
-        gazetteer,
-        overrides or Overrides(),
-        DEFAULT_THRESHOLD if fuzzy_threshold is None else fuzzy_threshold,
-    )
-    members: dict[str, list[tuple[str, ExtractedEntity]]] = defaultdict(list)
+    definitions: dict[str, set[str]] = defaultdict(set)
     for extraction in extraction_list:
         for entity in extraction.entities:
-            members[keyer.key(extraction.id, entity)].append((extraction.id, entity))
-    for same_keys in (overrides or Overrides()).merge_groups(members):
-        target = min(same_keys)
-        for other in same_keys:
-            if other != target:
-                members[target].extend(members.pop(other, []))
+            found = definition_of(entity)
+            if found is not None:
+                definitions[found[0]].add(found[1])
+    words: dict[str, set[str]] = {}
 
-    used_ids: set[str] = set()
-    for key in sorted(members):
-        group = members[key]
-        entity = _build_entity(key, group, gazetteer, used_ids)
+    def words_of(paper_id: str) -> set[str]:
+        if paper_id not in words:
+            words[paper_id] = paper_words(resolution.papers.get(paper_id))
+        return words[paper_id]
+
+    keyer = Keyer(
+        definitions, words_of, gazetteer, overrides, DEFAULT_THRESHOLD if fuzzy_threshold is None else fuzzy_threshold
+    )
+    aggregates: dict[str, Aggregate] = defaultdict(Aggregate)
+    by_paper: dict[str, dict[str, list[ExtractedEntity]]] = defaultdict(lambda: defaultdict(list))
+    for extraction in extraction_list:
+        for entity in extraction.entities:
+            key = keyer.key(extraction.id, entity)
+            aggregates[key].add(entity)
+            by_paper[extraction.id][key].append(entity)
+    merged = merge_map(aggregates, overrides)
+    final: dict[str, Aggregate] = defaultdict(Aggregate)
+    for key, aggregate in aggregates.items():
+        final[merged.get(key, key)].merge(aggregate)
+    ids: dict[str, str] = {}
+    for key in sorted(final):
+        entity = entity_from_aggregate(key, final[key], gazetteer)
         resolution.entities[entity.id] = entity
         resolution.keys[entity.id] = key
-        by_paper: dict[str, list[ExtractedEntity]] = defaultdict(list)
-        for paper_id, extracted in group:
-            by_paper[paper_id].append(extracted)
-        for paper_id, found in sorted(by_paper.items()):
-            best = min(found, key=lambda e: ROLE_ORDER.index(e.role))
-            resolution.relations.append(
-                Relation(
-                    paper_id=paper_id,
-                    entity_id=entity.id,
-                    kind=_relation_kind(best),
-                    confidence=max(e.confidence for e in found),
-                    evidence=[
-                        Evidence(m.field, m.start, m.end, m.text, m.sentence, e.extractor, e.confidence)
-                        for e in found
-                        for m in e.mentions
-                    ],
-                )
-            )
-    _link_families(resolution, gazetteer)
+        ids[key] = entity.id
+    for paper_id, groups in by_paper.items():
+        resolution.relations.extend(paper_relations(paper_id, groups, merged, ids))
+    link_families(resolution.entities.values(), gazetteer)
     resolution.relations.sort(key=lambda r: (r.paper_id, r.entity_id, r.kind))
     return resolution
 
 
-def _link_families(resolution: Resolution, gazetteer: Gazetteer | None) -> None:
+def paper_relations(
+    paper_id: str, groups: Mapping[str, list[ExtractedEntity]], merged: Mapping[str, str], ids: Mapping[str, str]
+) -> list[Relation]:
+    """A paper's relations: one per entity, from its extracted entities by key (each key's in the paper's order;
+    keys merged by an override one after the other, smallest key first)."""
+    found: dict[str, list[ExtractedEntity]] = defaultdict(list)
+    for key in sorted(groups) if merged else groups:
+        found[merged.get(key, key)].extend(groups[key])
+    return [relation_of(paper_id, ids[key], entities) for key, entities in found.items()]
+
+
+def relation_of(paper_id: str, entity_id: str, found: list[ExtractedEntity]) -> Relation:
+    """The relation of a paper to an entity from the paper's extracted entities with that entity's key."""
+    best = min(found, key=lambda e: ROLE_ORDER.index(e.role))
+    return Relation(
+        paper_id=paper_id,
+        entity_id=entity_id,
+        kind=_relation_kind(best),
+        confidence=max(e.confidence for e in found),
+        evidence=[
+            Evidence(m.field, m.start, m.end, m.text, m.sentence, e.extractor, e.confidence)
+            for e in found
+            for m in e.mentions
+        ],
+    )
+
+
+def link_families(entities: Iterable[Entity], gazetteer: Gazetteer | None) -> None:
     """``Qwen2.5-7B-Instruct`` -> family ``Qwen2.5`` when the family is known (gazetteer or corpus)."""
-    by_compact = {compact_key(e.name): e for e in resolution.entities.values()}
-    for entity in resolution.entities.values():
+    entities = list(entities)
+    by_compact = {compact_key(e.name): e for e in entities}
+    for entity in entities:
         if entity.family or entity.type != "model":
             continue
         base = entity.name
@@ -202,11 +323,8 @@ def _link_families(resolution: Resolution, gazetteer: Gazetteer | None) -> None:
             base = stripped
 
 
-def _name_and_type(
-    key: str, group: list[tuple[str, ExtractedEntity]], gazetteer: Gazetteer | None
-) -> tuple[str, str, object]:
-    names = Counter(e.name for _, e in group)
-    types = Counter(e.type for _, e in group)
+def name_and_type(key: str, aggregate: Aggregate, gazetteer: Gazetteer | None) -> tuple[str, str, object]:
+    names, types = aggregate.names, aggregate.types
     entry = gazetteer.entries.get(key[4:]) if gazetteer is not None and key.startswith("gaz:") else None
     if entry is None:
         return max(sorted(names), key=lambda n: names[n]), max(sorted(types), key=lambda t: types[t]), None
@@ -217,45 +335,74 @@ def _name_and_type(
     return entry.name, etype, entry
 
 
-def _stable_id(key: str, name: str, full_name: str | None, used_ids: set[str]) -> str:
-    """An id from the key alone (never from what else is in the corpus), readable when possible."""
-    if key.startswith("abbr:"):
-        _, _, long_form = key[5:].partition("|")
-        base = f"{slug(name)}--{slug(long_form)}"
-    else:
-        base = slug(name)
-    entity_id = base
-    if entity_id in used_ids:
-        entity_id = f"{base}-{hashlib.blake2b(key.encode('utf-8'), digest_size=3).hexdigest()}"
-    used_ids.add(entity_id)
-    return entity_id
+_RESERVED: dict[int, tuple[Gazetteer, dict[str, str]]] = {}
 
 
-def _build_entity(
-    key: str, group: list[tuple[str, ExtractedEntity]], gazetteer: Gazetteer | None, used_ids: set[str]
-) -> Entity:
-    name, etype, entry = _name_and_type(key, group, gazetteer)
-    if entry is None and key.startswith("name:"):
-        # the readable spelling: most separators first (so the id does not depend on which papers came first)
-        spellings = sorted({e.name for _, e in group}, key=lambda n: (-len(fold_key(n).split()), fold_key(n), n))
-        id_name = spellings[0]
-    else:
-        id_name = name
-    aliases: Counter[str] = Counter()
-    for _, extracted in group:
-        for mention in extracted.mentions:
-            aliases[mention.text] += 1
-    full_names = Counter(e.full_name for _, e in group if e.full_name)
+def _gazetteer_ids(gazetteer: Gazetteer) -> dict[str, str]:
+    """Entity ids of every gazetteer entry (a slug clash between entries: the first key keeps the plain slug)."""
+    cached = _RESERVED.get(id(gazetteer))
+    if cached is not None and cached[0] is gazetteer:
+        return cached[1]
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for key in sorted(gazetteer.entries):
+        base = slug(gazetteer.entries[key].name)
+        ids[key] = base if base not in taken else f"{base}-{_digest('gaz:' + key)}"
+        taken.add(base)
+    _RESERVED[id(gazetteer)] = (gazetteer, ids)
+    return ids
+
+
+def _digest(key: str) -> str:
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=3).hexdigest()
+
+
+def entity_id(key: str, gazetteer: Gazetteer | None) -> str:
+    """The id of the entity with ``key``: a function of the key (and the gazetteer) alone, never of what else is
+    in the corpus, so that an incremental build and a full build give every entity the same id and an id never
+    changes. ``gaz:`` keys: the slug of the gazetteer name (``gpt-4``); ``abbr:`` keys: short and long form
+    (``dpo--direct-preference-optimization``); ``name:`` keys: the compact folded name (``bigbench``);
+    ``user:`` keys (overrides): the compact name plus a short hash. A clash with a gazetteer id adds the hash."""
+    kind, _, rest = key.partition(":")
+    reserved = _gazetteer_ids(gazetteer) if gazetteer is not None else {}
+    if kind == "gaz":
+        found = reserved.get(rest)
+        return found if found is not None else f"{slug(rest)}-{_digest(key)}"
+    if kind == "abbr":
+        short, _, long_form = rest.partition("|")
+        return f"{slug(short)}--{slug(long_form)}"
+    base = slug(rest)
+    if kind != "name" or base in _reserved_values(gazetteer):
+        return f"{base}-{_digest(key)}"
+    return base
+
+
+_VALUES: dict[int, tuple[Gazetteer, frozenset[str]]] = {}
+
+
+def _reserved_values(gazetteer: Gazetteer | None) -> frozenset[str]:
+    if gazetteer is None:
+        return frozenset()
+    cached = _VALUES.get(id(gazetteer))
+    if cached is None or cached[0] is not gazetteer:
+        cached = _VALUES[id(gazetteer)] = (gazetteer, frozenset(_gazetteer_ids(gazetteer).values()))
+    return cached[1]
+
+
+def entity_from_aggregate(key: str, aggregate: Aggregate, gazetteer: Gazetteer | None) -> Entity:
+    """The entity of ``key`` from its aggregate (canonical name, type, long form, aliases, gazetteer facts)."""
+    name, etype, entry = name_and_type(key, aggregate, gazetteer)
+    full_names = aggregate.full_names
     full_name = getattr(entry, "full_name", None) or (
         max(sorted(full_names), key=lambda n: full_names[n]) if full_names else None
     )
     return Entity(
-        id=_stable_id(key, id_name, full_name, used_ids),
+        id=entity_id(key, gazetteer),
         name=name,
         type=etype,  # type: ignore[arg-type]
-        generic=any(e.generic for _, e in group) if entry is None else bool(getattr(entry, "generic", False)),
+        generic=aggregate.generic > 0 if entry is None else bool(getattr(entry, "generic", False)),
         full_name=full_name,
-        aliases=dict(sorted(aliases.items())),
+        aliases=dict(sorted(aggregate.aliases.items())),
         external_ids=dict(getattr(entry, "ids", {}) or {}),
         family=getattr(entry, "family", None),
     )

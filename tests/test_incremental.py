@@ -1,0 +1,180 @@
+"""Incremental builds: ``kg build A`` then ``kg add B`` gives the graph of ``kg build A+B`` (entities, ids, relations,
+evidence, RDF triples), and both equal the in-memory resolution of the whole corpus."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from kg.add import add
+from kg.build import build, graph_from_papers
+from kg.errors import KgError
+from kg.graph import load_graph
+from kg.readers import read_papers
+from kg.state_graph import graph_from_state
+from tests.test_robustness import kg_here
+
+A = [
+    {
+        "id": "a1",
+        "title": "Scoring steps",
+        "abstract": "Our ZRM model scores each reasoning step of a solution on GSM8K.",
+    },
+    {"id": "a2", "title": "Ranking", "abstract": "We rank documents with the ZRM metric for search engines and BM25."},
+    {"id": "a3", "title": "Alignment", "abstract": "We align Llama-3 with DPO on AlpacaEval, using FooNet-7B."},
+    {"id": "a4", "title": "ZorbNet: a network", "abstract": "We propose ZorbNet and evaluate it on GSM8K and MATH."},
+    {"id": "a5", "title": "Short", "abstract": "We study BarQA."},
+]
+B = [
+    # defines ZRM: the bare ZRMs of a1 and a2 are re-keyed
+    {"id": "b1", "title": "Rewards", "abstract": "We train a Zeta Reward Model (ZRM) for each reasoning step."},
+    # a second long form of ZRM: a2's search-engine ZRM goes to it, a1's stays with the first
+    {"id": "b2", "title": "Metrics", "abstract": "We define the Zonal Ranking Metric (ZRM) for search engines."},
+    # a new alias and a new paper for existing entities
+    {"id": "b3", "title": "Preferences", "abstract": "We use direct preference optimisation and ZorbNet on GSM8K."},
+    # a repeated id: a longer abstract replaces a5's, which is re-extracted
+    {"id": "a5", "title": "Short", "abstract": "We study BarQA and evaluate Mistral-7B on HellaSwag and on MMLU."},
+    # a repeated id that brings nothing new
+    A[3],
+    # a family: FooNet becomes known, FooNet-7B gets it as family
+    {"id": "b4", "title": "FooNet", "abstract": "We present FooNet, a new model, and compare it with GPT-4."},
+]
+
+
+def _write(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def _canonical(graph: nx.MultiDiGraph) -> tuple[dict, list]:
+    nodes = {
+        n: json.dumps({k: v for k, v in d.items() if k != "source"}, sort_keys=True) for n, d in graph.nodes(data=True)
+    }
+    edges = sorted(json.dumps([u, v, k, d], sort_keys=True) for u, v, k, d in graph.edges(keys=True, data=True))
+    return nodes, edges
+
+
+def _triples(folder: Path) -> set[str]:
+    found: set[str] = set()
+    for part in sorted(folder.glob("*.nt")):
+        found |= {str(t) for t in ox.parse(path=str(part), format=ox.RdfFormat.N_TRIPLES)}
+    return found
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("incremental")
+    a, b = _write(root / "a.jsonl", A), _write(root / "b.jsonl", B)
+    ab = _write(root / "ab.jsonl", A + B)
+    build([a], root / "inc", formats=["graph", "ntriples"])
+    result = add([b], root / "inc")
+    assert (result.added, result.changed, result.duplicates) == (4, 1, 1)
+    assert result.rekeyed >= 2  # a1 and a2
+    build([ab], root / "full", formats=["graph", "turtle", "ntriples"])
+    return {"root": root, "a": a, "b": b, "ab": ab, "inc": root / "inc", "full": root / "full"}
+
+
+def test_add_gives_the_graph_of_a_full_build(builds: dict[str, Path]) -> None:
+    incremental = _canonical(load_graph(builds["inc"]))  # graph.json is older than the state: read from the state
+    full = _canonical(load_graph(builds["full"]))
+    assert incremental == full
+    oracle = _canonical(graph_from_papers(read_papers([builds["ab"]]), cache_dir=builds["full"] / "cache"))
+    assert full == oracle
+
+
+def test_rekeying_alias_family_and_repeated_id(builds: dict[str, Path]) -> None:
+    graph = graph_from_state(builds["inc"])
+    zrm = {v: u for u, v in graph.edges() if "zrm" in v}
+    by_paper: dict[str, set[str]] = {}
+    for u, v in graph.edges():
+        by_paper.setdefault(u, set()).add(v)
+    a1 = {v for v in by_paper["paper:a1"] if "zrm" in v}
+    a2 = {v for v in by_paper["paper:a2"] if "zrm" in v}
+    assert a1 == {"entity:zrm--zeta-reward-model"} and a2 == {"entity:zrm--zonal-ranking-metric"}
+    assert "entity:zrm" not in graph and zrm
+    dpo = [d for n, d in graph.nodes(data=True) if d.get("label") == "DPO"]
+    assert dpo and "direct preference optimisation" in dpo[0]["aliases"]
+    assert graph.nodes["paper:a5"]["abstract"].startswith("We study BarQA and evaluate")
+    assert any(v.startswith("entity:mistral") for v in by_paper["paper:a5"])
+    foonet7b = [d for _, d in graph.nodes(data=True) if d.get("label") == "FooNet-7B"]
+    assert foonet7b and foonet7b[0]["family"] == "FooNet"
+
+
+def test_rdf_parts_hold_the_triples_of_the_full_build(builds: dict[str, Path]) -> None:
+    incremental = _triples(builds["inc"] / "rdf")
+    assert incremental == _triples(builds["full"] / "rdf")
+    turtle = {str(t) for t in ox.parse(path=str(builds["full"] / "graph.ttl"), format=ox.RdfFormat.TURTLE)}
+    assert incremental == turtle
+
+
+def test_queries_after_add_read_the_state(builds: dict[str, Path]) -> None:
+    result = kg_here("query", "papers-using", "GSM8K", "--graph", builds["inc"], "--json", cwd=builds["root"])
+    assert result.returncode == 0, result.stderr
+    ids = {json.loads(line)["paper_id"] for line in result.stdout.splitlines()}
+    assert {"a1", "a4", "b3"} <= ids
+    result = kg_here("entity", "direct preference optimisation", "--graph", builds["inc"], "--json", cwd=builds["root"])
+    assert result.returncode == 0 and "b3" in result.stdout
+
+
+def test_bad_input_changes_nothing(builds: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(builds["inc"], out)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"id": "c1", "title": "T", "abstract": "We use GSM8K."}\n{"id": "c2", "title": \n', encoding="utf-8"
+    )
+    result = kg_here("add", bad, "--out", out, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error:") and "bad.jsonl:2" in result.stderr
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_add_needs_a_build_and_the_same_setup(tmp_path: Path, builds: dict[str, Path]) -> None:
+    with pytest.raises(KgError, match="no build state"):
+        add([builds["b"]], tmp_path / "nothing")
+    out = tmp_path / "out"
+    shutil.copytree(builds["inc"], out)
+    (out / "overrides.yaml").write_text("same: [BM25, BarQA]\n", encoding="utf-8")
+    with pytest.raises(KgError, match="overrides changed"):
+        add([builds["b"]], out)
+
+
+def test_build_from_precomputed_extractions(builds: dict[str, Path], tmp_path: Path) -> None:
+    from kg.cache import CACHE_FILE, ExtractionCache, pipeline_fingerprint
+    from kg.extract.pipeline import extraction_line
+
+    papers = read_papers([builds["ab"]])
+    cache = ExtractionCache(builds["full"] / "cache" / CACHE_FILE, pipeline_fingerprint())
+    try:
+        known = cache.get_many(papers)
+    finally:
+        cache.close()
+    lines = [extraction_line(known[p.id]) for p in papers]
+    extractions = tmp_path / "e.jsonl"
+    extractions.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    build([builds["ab"]], tmp_path / "x", formats=["graph"], extractions_path=extractions, use_cache=False)
+    graph = load_graph(tmp_path / "x")
+    assert set(graph.nodes) == set(load_graph(builds["full"]).nodes) or len(graph) > 10
+    extractions.write_text("".join(line + "\n" for line in reversed(lines)), encoding="utf-8")
+    with pytest.raises(KgError, match=r"e\.jsonl:1: extraction of .* where paper 'a1'"):
+        build([builds["ab"]], tmp_path / "y", extractions_path=extractions, use_cache=False)
+    extractions.write_text("".join(line + "\n" for line in lines[:-1]), encoding="utf-8")
+    with pytest.raises(KgError, match="no extraction for paper"):
+        build([builds["ab"]], tmp_path / "y", extractions_path=extractions, use_cache=False)
+    assert not (tmp_path / "y").exists()
+
+
+def test_one_paper_at_a_time_gives_the_same_graph(builds: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build([builds["a"]], out, formats=["ntriples"])
+    for n, row in enumerate(B):
+        add([_write(tmp_path / f"b{n}.jsonl", [row])], out)
+    assert _canonical(load_graph(out)) == _canonical(load_graph(builds["full"]))
+    assert _triples(out / "rdf") == _triples(builds["full"] / "rdf")
