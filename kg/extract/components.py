@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.extract.candidates import Candidate, CandidateFinder
-from kg.extract.entity_types import appositive_type, decide_type, type_votes_from_context
+from kg.extract.entity_types import add_context_votes, appositive_type, decide_type
 from kg.extract.gazetteer import _SPELLING, Gazetteer
 from kg.extract.resources import Resources, load_resources
 from kg.extract.roles import (
@@ -236,16 +236,17 @@ class EntityRecognizer:
         use_votes = background_votes = 0
         evaluated = trained = False
         mentions: list[Mention] = []
+        sentence_starts, views, text = context.starts, context.views, context.text
         for candidate in group:
-            sentence_index = context.sentence_of(candidate.start)
-            view = context.view(sentence_index)
+            sentence_index = bisect_right(sentence_starts, candidate.start) - 1
+            view = views.get(sentence_index) or context.view(sentence_index)
             position = bisect_left(view.starts, candidate.start)
             after = bisect_left(view.starts, candidate.end)
-            if context.text[candidate.end : candidate.end + 1] in ("-", "–", "—"):
+            if text[candidate.end : candidate.end + 1] in ("-", "–", "—"):
                 after = len(view.words)  # "RECAP-a replay strategy": a dash opens an appositive, not a compound
             left = view.words[max(0, position - 6) : position]
             right = view.words[after : after + 8]
-            votes.update(type_votes_from_context(left, right, resources))
+            add_context_votes(votes, left, right, resources)
             appositive = appositive or appositive_type(right, resources)
             in_title = candidate.start < title_end
             if "title-prefix" in candidate.hints or "named-after-verb" in candidate.hints:

@@ -13,24 +13,22 @@ _MODEL_SIZE = re.compile(r"(?<![A-Za-z])\d+(\.\d+)?[BM](?![a-z])|-(Instruct|Chat
 _METRIC_SHAPE = re.compile(r"@\s?\w+$|@k$")
 
 
-def type_votes_from_context(left: list[str], right: list[str], resources: Resources) -> Counter[str]:
-    """Votes from the words around one mention: ``the X benchmark``, ``X dataset``, ``benchmarks such as X``."""
-    votes: Counter[str] = Counter()
-    heads = resources.cues.type_head_words
-    # right: the word right after the mention is the strongest cue ("GSM8K benchmark", "the DPO loss")
-    for position, word in enumerate(right[:2]):
-        for etype, words in heads.items():
-            if word in words:
-                votes[etype] += 3 if position == 0 else 1
-        if position == 0 and word not in ("-",):
-            break
-    # left: "benchmark X", "datasets such as X", "X, a benchmark" is handled by the appositive check below
-    window = left[-4:]
-    for word in window:
-        for etype in ("benchmark", "dataset", "metric"):
-            if word in heads[etype] and word not in ("data", "score", "rate", "error", "index"):
+def add_context_votes(votes: Counter[str], left: list[str], right: list[str], resources: Resources) -> None:
+    """Add the type votes of the words around one mention: ``the X benchmark``, ``X dataset``, ``benchmarks such
+    as X``. The word right after the mention is the strongest cue ("GSM8K benchmark", "the DPO loss"), then the
+    word after a dash; the four words before vote for benchmark, dataset or metric ("X, a benchmark" is the
+    appositive check)."""
+    right_types = resources.right_cue_types
+    if right:
+        for etype in right_types.get(right[0], ()):
+            votes[etype] += 3
+        if right[0] == "-" and len(right) > 1:
+            for etype in right_types.get(right[1], ()):
                 votes[etype] += 1
-    return votes
+    left_types = resources.left_cue_types
+    for word in left[-4:]:
+        for etype in left_types.get(word, ()):
+            votes[etype] += 1
 
 
 def appositive_type(after: list[str], resources: Resources) -> str | None:

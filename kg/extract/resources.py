@@ -66,6 +66,26 @@ class Resources:
         return tuple(sorted(self.cues.propose_verbs | {"named", "called", "dubbed", "termed", "coined"}))
 
     @functools.cached_property
+    def right_cue_types(self) -> dict[str, tuple[str, ...]]:
+        """Head word -> the types it names, when it follows a mention ("GSM8K benchmark"); in the cue file's order."""
+        types: dict[str, tuple[str, ...]] = {}
+        for etype, words in self.cues.type_head_words.items():
+            for word in words:
+                types[word] = (*types.get(word, ()), etype)
+        return types
+
+    @functools.cached_property
+    def left_cue_types(self) -> dict[str, tuple[str, ...]]:
+        """Head word -> benchmark/dataset/metric, when it comes shortly before a mention ("benchmarks such as X");
+        words too vague before a name (data, score, rate, error, index) are left out."""
+        types: dict[str, tuple[str, ...]] = {}
+        for etype in ("benchmark", "dataset", "metric"):
+            for word in self.cues.type_head_words[etype]:
+                if word not in ("data", "score", "rate", "error", "index"):
+                    types[word] = (*types.get(word, ()), etype)
+        return types
+
+    @functools.cached_property
     def type_heads(self) -> frozenset[str]:
         """Every head word that names a kind of entity ("optimization", "benchmark", "loss", ...)."""
         return frozenset().union(*self.cues.type_head_words.values())
