@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -112,6 +113,7 @@ def interesting_chunks(text: str) -> list[Chunk]:
     return result
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure, and called for the same words again and again
 def is_name_shaped(word: str) -> bool:
     """True for words that look like a name rather than a common word.
 
@@ -144,6 +146,7 @@ def is_modifier_suffix(rest: str) -> bool:
     return bool(_MODIFIER_SUFFIX.match(rest.lower())) or rest in ("s", "es", "'", "’")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def strip_plural(word: str) -> str | None:
     """``PRMs`` -> ``PRM``, ``GANs`` -> ``GAN``; None when ``word`` is not an acronym plural."""
     if len(word) >= 3 and word.endswith("s") and word[:-1].isupper() and any(c.isalpha() for c in word[:-1]):
