@@ -27,7 +27,7 @@ from kg.build_state import ExtractionSource, check_same_setup, write_outputs, wr
 from kg.errors import KgError
 from kg.extract.resources import load_resources
 from kg.incremental import IncrementalResolver
-from kg.rdf_parts import RDF_DIR
+from kg.rdf_parts import RDF_DIR, part_file, patch_part, write_part
 from kg.readers import ReadReport, read_papers
 from kg.state import STATE_FILE, BuildState
 from kg.state_graph import StateView
@@ -138,10 +138,17 @@ def _add(
             if files:
                 clock.lap("+".join(files))
             if rdf_current:
-                parts = set(json.loads(state.meta("pending_parts") or "[]")) | changes.dirty_parts
-                parts |= {part} if todo else set()
-                files["ntriples"] = write_rdf_parts(view, staging, sorted(parts), base_iri)
-                state.set_meta("pending_parts", json.dumps(sorted(parts)))
+                pending = set(json.loads(state.meta("pending_parts") or "[]"))  # an add killed before its move
+                whole = pending | ({part} if todo else set())
+                patched = {p: ids for p, ids in changes.dirty.items() if p not in whole}
+                files["ntriples"] = write_rdf_parts(view, staging, sorted(whole), base_iri)
+                for dirty_part, ids in sorted(patched.items()):
+                    old_file = out / RDF_DIR / part_file(dirty_part)
+                    if old_file.exists():
+                        patch_part(view, dirty_part, old_file, staging / RDF_DIR, ids, base_iri)
+                    else:
+                        write_part(view, dirty_part, staging / RDF_DIR, base_iri)
+                state.set_meta("pending_parts", json.dumps(sorted(whole | set(patched))))
                 state.set_meta("rdf", state.generation())
                 clock.lap("rdf parts")
             counts = (state.paper_count(), len(view.entities))

@@ -19,7 +19,7 @@ from kg.state import STATE_FILE, BuildState
 from kg.state_graph import StateView
 from kg.types import Paper, PaperExtraction
 
-PART_PAPERS = 50_000  # papers per batch of a cold build, and per N-Triples part
+PART_PAPERS = 10_000  # papers per batch of a cold build, and per N-Triples part
 
 
 def overrides_json(overrides: Overrides) -> str:

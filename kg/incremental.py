@@ -39,7 +39,10 @@ class Changes:
     duplicates: int = 0  # ids already in the state that brought nothing new
     rekeyed: set[str] = field(default_factory=set)  # other papers whose relations changed
     touched: set[str] = field(default_factory=set)  # keys whose aggregates changed
-    dirty_parts: set[int] = field(default_factory=set)  # RDF parts (other than the batch's) to rewrite
+    dirty: dict[int, set[str]] = field(default_factory=dict)  # RDF part -> papers whose triples there changed
+
+    def mark(self, part: int, paper_id: str) -> None:
+        self.dirty.setdefault(part, set()).add(paper_id)
 
 
 class IncrementalResolver:
@@ -148,7 +151,7 @@ class IncrementalResolver:
                     self._define(definition_of(entity), -1, shorts)
                 self._count_papers(set(keys.values()), set())
                 state.delete_members(paper_id)
-                changes.dirty_parts.add(old[paper_id].part)
+                changes.mark(old[paper_id].part, paper_id)
         # 2. the batch's definitions, then its paper rows
         for paper in todo:
             self._text[paper.id] = paper
@@ -186,7 +189,8 @@ class IncrementalResolver:
         if retyped or remapped:
             moved = state.papers_with_keys([*retyped, *remapped]) - batch
             changes.rekeyed |= moved
-            changes.dirty_parts |= state.parts_of(moved)
+            for paper_id, paper_part in state.part_of(moved).items():
+                changes.mark(paper_part, paper_id)
         self._save(changes)
         self._text.clear()
         self._words.clear()
@@ -215,7 +219,7 @@ class IncrementalResolver:
         after = self.state.members_of(moved)
         for paper_id in moved:
             self._count_papers(set(before[paper_id].values()), set(after[paper_id].values()))
-            changes.dirty_parts.add(stored[paper_id].part)
+            changes.mark(stored[paper_id].part, paper_id)
         changes.rekeyed |= moved
 
     def _save(self, changes: Changes) -> None:

@@ -68,15 +68,21 @@ class BuildState:
         self.path = Path(path)
         if not create and not self.path.exists():
             raise KgError(f"{self.path.parent}: no build state here; run 'kg build INPUT... --out {self.path.parent}'")
-        self.db = sqlite3.connect(self.path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=DELETE")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA cache_size=-200000")
-        if create:
-            self.db.executescript(_SCHEMA)
-            if self.meta("schema") is None:
-                self.set_meta("schema", SCHEMA_VERSION)
-        elif self.meta("schema") != SCHEMA_VERSION:
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=1.0)
+        try:
+            self.db.execute("PRAGMA journal_mode=DELETE")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA cache_size=-200000")
+            if create:
+                self.db.executescript(_SCHEMA)
+                if self.meta("schema") is None:
+                    self.set_meta("schema", SCHEMA_VERSION)
+            schema = self.meta("schema")
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise KgError(f"{self.path}: cannot read the build state ({exc}); run 'kg build' again") from None
+        if schema != SCHEMA_VERSION:
+            self.db.close()
             raise KgError(f"{self.path}: build state of another kg version; run 'kg build' again")
 
     def close(self) -> None:
@@ -85,7 +91,10 @@ class BuildState:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: commit at the end of the block, roll back on any exception (Ctrl-C included)."""
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise KgError(f"{self.path}: {exc}: another 'kg add' or 'kg build' is writing this build") from None
         try:
             yield
         except BaseException:
@@ -160,11 +169,12 @@ class BuildState:
         """Paper -> entity relations (distinct paper and key; keys merged by overrides are counted apart)."""
         return int(self.db.execute("SELECT COUNT(*) FROM (SELECT DISTINCT paper_id, key FROM member)").fetchone()[0])
 
-    def parts_of(self, paper_ids: Iterable[str]) -> set[int]:
-        parts: set[int] = set()
+    def part_of(self, paper_ids: Iterable[str]) -> dict[str, int]:
+        """paper id -> the RDF part holding it."""
+        parts: dict[str, int] = {}
         for chunk in _chunks(list(paper_ids), 500):
             marks = ",".join("?" * len(chunk))
-            parts.update(r[0] for r in self.db.execute(f"SELECT DISTINCT part FROM paper WHERE id IN ({marks})", chunk))
+            parts.update(self.db.execute(f"SELECT id, part FROM paper WHERE id IN ({marks})", chunk))
         return parts
 
     def parts(self) -> list[int]:
