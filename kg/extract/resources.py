@@ -66,6 +66,14 @@ class Resources:
         return tuple(sorted(self.cues.propose_verbs | {"named", "called", "dubbed", "termed", "coined"}))
 
     @functools.cached_property
+    def naming_stems(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """``naming_verbs`` grouped under the shortest of them they start with (``propose``: ``propose``,
+        ``proposed``, ``proposes``): one ``str.find`` per group finds them all."""
+        verbs = self.naming_verbs
+        stems = [verb for verb in verbs if not any(verb != other and verb.startswith(other) for other in verbs)]
+        return tuple((stem, tuple(verb for verb in verbs if verb.startswith(stem))) for stem in stems)
+
+    @functools.cached_property
     def right_cue_types(self) -> dict[str, tuple[str, ...]]:
         """Head word -> the types it names, when it follows a mention ("GSM8K benchmark"); in the cue file's order."""
         types: dict[str, tuple[str, ...]] = {}
