@@ -81,7 +81,14 @@ def main() -> None:
     if out.exists():
         shutil.rmtree(out)
     papers = sum(1 for _ in arguments.corpus.open("rb"))
-    record: dict = {"n": papers, "added": sum(1 for _ in arguments.add.open("rb")), "machine": machine(), "steps": []}
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    record: dict = {
+        "n": papers,
+        "added": sum(1 for _ in arguments.add.open("rb")),
+        "commit": commit.stdout.strip(),
+        "machine": machine(),
+        "steps": [],
+    }
     print(json.dumps(record["machine"]), flush=True)
     j = str(arguments.processes)
     steps = record["steps"]

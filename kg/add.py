@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg import build_state
 from kg.build import STAGING_MARK, _signals_deferred, _swap_in, load_overrides, remove_leftovers
 from kg.build_state import ExtractionSource, check_same_setup, write_outputs, write_rdf_parts
 from kg.errors import KgError
@@ -127,11 +128,11 @@ def _add(
             extractions = source.take(papers, todo)
             source.finish()
             clock.lap("extract")
-            part = int(state.meta("next_part") or 0)
-            resolver.apply(todo, extractions, part, changes)
+            first = int(state.meta("next_part") or 0)
+            parts = [first + n // build_state.PART_PAPERS for n in range(len(todo))]
+            resolver.apply(todo, extractions, parts, changes)
             state.set_meta("generation", state.generation() + 1)
-            if todo:
-                state.set_meta("next_part", part + 1)
+            state.set_meta("next_part", max(parts, default=first - 1) + 1)
             view = StateView.of(state, resolver.aggregates, gazetteer, overrides)  # type: ignore[arg-type]
             clock.lap("resolve")
             files = write_outputs(view, staging, list(formats), base_iri)
@@ -139,7 +140,7 @@ def _add(
                 clock.lap("+".join(files))
             if rdf_current:
                 pending = set(json.loads(state.meta("pending_parts") or "[]"))  # an add killed before its move
-                whole = pending | ({part} if todo else set())
+                whole = pending | set(parts)
                 patched = {p: ids for p, ids in changes.dirty.items() if p not in whole}
                 files["ntriples"] = write_rdf_parts(view, staging, sorted(whole), base_iri)
                 for dirty_part, ids in sorted(patched.items()):

@@ -19,7 +19,8 @@ from kg.state import STATE_FILE, BuildState
 from kg.state_graph import StateView
 from kg.types import Paper, PaperExtraction
 
-PART_PAPERS = 10_000  # papers per batch of a cold build, and per N-Triples part
+BATCH_PAPERS = 10_000  # papers resolved at a time by a cold build
+PART_PAPERS = 1_000  # papers per N-Triples part: patching a part costs a scan of its file
 
 
 def overrides_json(overrides: Overrides) -> str:
@@ -85,15 +86,14 @@ def resolve_into_state(
             state.set_meta("gazetteers", json.dumps(gazetteer_list(gazetteer_paths)))
             state.set_meta("overrides", overrides_json(overrides))
             state.set_meta("base_iri", base_iri)
-            parts = 0
-            for start in range(0, len(papers), PART_PAPERS):
-                batch = papers[start : start + PART_PAPERS]
+            for start in range(0, len(papers), BATCH_PAPERS):
+                batch = papers[start : start + BATCH_PAPERS]
                 todo, changes = resolver.split(batch)
-                resolver.apply(todo, source.take(batch, todo), parts, changes)
-                parts += 1
+                parts = [(start + n) // PART_PAPERS for n in range(len(todo))]
+                resolver.apply(todo, source.take(batch, todo), parts, changes, track=False)
             source.finish()
             state.set_meta("generation", 1)
-            state.set_meta("next_part", parts)
+            state.set_meta("next_part", -(-len(papers) // PART_PAPERS))
         return StateView.of(state, resolver.aggregates, gazetteer, overrides)
     except BaseException:
         state.close()

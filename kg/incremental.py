@@ -123,10 +123,17 @@ class IncrementalResolver:
     # ---- one batch
 
     def apply(
-        self, todo: Sequence[Paper], extractions: Mapping[str, PaperExtraction], part: int, changes: Changes
+        self,
+        todo: Sequence[Paper],
+        extractions: Mapping[str, PaperExtraction],
+        parts: Sequence[int],
+        changes: Changes,
+        track: bool = True,
     ) -> Changes:
-        """Resolve ``todo`` (from ``split``) with their extractions into the state; RDF part ``part`` will hold
-        them. Returns ``changes`` completed."""
+        """Resolve ``todo`` (from ``split``) with their extractions into the state; ``parts[i]`` is the RDF part
+        that will hold ``todo[i]``. ``track``: find the older papers whose triples changed (``changes.dirty``;
+        not needed by a cold build, which writes every part afterwards). Returns ``changes`` completed."""
+        part_of = {paper.id: part for paper, part in zip(todo, parts, strict=True)}
         state = self.state
         changed = set(changes.changed)
         shorts: set[str] = set()
@@ -157,10 +164,10 @@ class IncrementalResolver:
             self._text[paper.id] = paper
             for entity in extractions[paper.id].entities:
                 self._define(definition_of(entity), 1, shorts)
-        state.put_papers([(p, extractions[p.id].entities, part) for p in todo if p.id not in changed])
+        state.put_papers([(p, extractions[p.id].entities, part_of[p.id]) for p in todo if p.id not in changed])
         for paper in todo:
             if paper.id in changed:
-                state.put_paper(paper, extractions[paper.id].entities, part)
+                state.put_paper(paper, extractions[paper.id].entities, part_of[paper.id])
         # 3. members elsewhere whose short form's definitions changed
         batch = {paper.id for paper in todo}
         self._rekey(shorts, batch, changes, remember)
@@ -177,6 +184,9 @@ class IncrementalResolver:
             self._count_papers(set(), keys)
         state.put_members(rows)
         # 5. entities whose IRI changed (type) or whose merge target changed: their papers' triples change
+        if not track:
+            self._save(changes)
+            return changes
         retyped = [
             key
             for key, before in types_before.items()

@@ -10,6 +10,7 @@ whole graph, the same triples as ``graph.ttl``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,27 +40,20 @@ def patch_part(
 ) -> tuple[Path, int]:
     """Rewrite part ``part`` from its file ``source`` without the triples of ``papers`` (found by subject: the
     paper's IRI, its statements and evidence), then append the current triples of those still in the part.
-    Time: a scan of the file, not a regeneration of the part (about 20x faster). Returns the new file and the
+    Time: one regular-expression pass over the file, not a regeneration of the part. Returns the new file and the
     number of triples appended."""
     base = normalise_base(base)
     ids = set(papers)
-    locals_ = {local_name(paper_id) for paper_id in ids}
-    heads = (
-        (f"<{base}paper/".encode(), b">"),
-        (f"<{base}statement/".encode(), b"."),
-        (f"<{base}evidence/".encode(), b"."),
+    names = b"|".join(re.escape(local_name(paper_id).encode()) for paper_id in sorted(ids))
+    head = re.escape(base.encode())
+    lines = re.compile(
+        rb"^<" + head + rb"(?:paper/(?:" + names + rb")>|(?:statement|evidence)/(?:" + names + rb")\.)[^\n]*\n", re.M
     )
     path = Path(folder) / part_file(part)
     with atomic_writer(path, "wb") as out:
-        with source.open("rb") as lines:
-            for line in lines:
-                if not any(
-                    line.startswith(head) and line[len(head) : line.find(stop, len(head))].decode() in locals_
-                    for head, stop in heads
-                ):
-                    out.write(line)
+        out.write(lines.sub(b"", source.read_bytes()) if ids else source.read_bytes())
         kept = [stored for stored in view.state.get_papers(sorted(ids)).values() if stored.part == part]
-        graph = view.graph(kept)
+        graph = view.graph(kept, linked_only=True)
         count = serialize_triples(iter_triples(graph, base, oxigraph_terms(), "papers"), out, "ntriples", base)
     return path, count
 
@@ -67,7 +61,7 @@ def patch_part(
 def write_part(view: StateView, part: int, folder: Path, base: str = DEFAULT_BASE) -> tuple[Path, int]:
     """``papers-NNNNNN.nt`` of one part, from the state; returns it and its number of triples."""
     path = Path(folder) / part_file(part)
-    graph = view.graph(view.state.iter_papers(part))
+    graph = view.graph(view.state.iter_papers(part), linked_only=True)
     with atomic_writer(path, "wb") as out:
         count = serialize_triples(iter_triples(graph, base, oxigraph_terms(), "papers"), out, "ntriples", base)
     return path, count

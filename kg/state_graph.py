@@ -79,22 +79,25 @@ class StateView:
                 groups[keys[ordinal]].append(entity)
             yield stored, paper_relations(stored.paper.id, groups, self.merged, self.ids)
 
-    def resolution(self, papers: Iterable[StoredPaper] | None = None) -> Resolution:
-        """A ``Resolution`` with every entity and the given papers (all when None) with their relations."""
+    def resolution(self, papers: Iterable[StoredPaper] | None = None, linked_only: bool = False) -> Resolution:
+        """A ``Resolution`` with the given papers (all when None) and their relations, and every entity (only
+        those the papers link to, with ``linked_only``)."""
         result = Resolution()
-        for key, entity in self.entities.items():
-            result.entities[entity.id] = entity
-            result.keys[entity.id] = key
         for stored, relations in self.relations(self.state.iter_papers() if papers is None else papers):
             result.papers[stored.paper.id] = stored.paper
             result.relations.extend(relations)
+        linked = {relation.entity_id for relation in result.relations}
+        for key, entity in self.entities.items():
+            if not linked_only or entity.id in linked:
+                result.entities[entity.id] = entity
+                result.keys[entity.id] = key
         result.relations.sort(key=lambda r: (r.paper_id, r.entity_id, r.kind))
         return result
 
-    def graph(self, papers: Iterable[StoredPaper] | None = None) -> nx.MultiDiGraph:
+    def graph(self, papers: Iterable[StoredPaper] | None = None, linked_only: bool = False) -> nx.MultiDiGraph:
         from kg.graph import build_graph
 
-        return build_graph(self.resolution(papers))
+        return build_graph(self.resolution(papers, linked_only))
 
     def graph_about(self, name: str) -> nx.MultiDiGraph:
         """Every entity, and the papers of the entities ``name`` may refer to (what a query of ``name`` reads)."""
