@@ -90,6 +90,9 @@ class PaperExtraction:
                     "generic": e.generic,
                     "role": e.role,
                     "confidence": round(e.confidence, 3),
+                    "full_name": e.full_name,
+                    "extractor": e.extractor,
+                    "gazetteer_key": e.gazetteer_key,
                     "mentions": [  # not dataclasses.asdict: its deep copies cost a tenth of extracting
                         {"text": m.text, "field": m.field, "start": m.start, "end": m.end, "sentence": m.sentence}
                         for m in e.mentions

@@ -115,7 +115,19 @@ def test_cli_extract_writes_the_documented_shape(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert rows and set(rows[0]) == {"id", "entities"}
     entity = next(row for row in rows if row["entities"])["entities"][0]
-    assert set(entity) == {"name", "type", "generic", "role", "confidence", "mentions"}
+    assert set(entity) == {
+        "name",
+        "type",
+        "generic",
+        "role",
+        "confidence",
+        "full_name",
+        "extractor",
+        "gazetteer_key",
+        "mentions",
+    }
+    defined = next(e for row in rows for e in row["entities"] if e["full_name"] and not e["gazetteer_key"])
+    assert defined["extractor"] == "abbreviation"
     assert set(entity["mentions"][0]) == {"text", "field", "start", "end", "sentence"}
 
 
