@@ -14,7 +14,7 @@ from kg.extract.resources import load_resources
 from kg.extractions import ExtractionReader
 from kg.incremental import IncrementalResolver
 from kg.overrides import Overrides
-from kg.rdf_parts import RDF_DIR, write_entities, write_part
+from kg.rdf_parts import RDF_DIR, RETRACTED_FILE, write_entities, write_lines, write_part
 from kg.state import STATE_FILE, BuildState
 from kg.state_graph import StateView
 from kg.types import Paper, PaperExtraction
@@ -134,6 +134,7 @@ def write_rdf_parts(view: StateView, folder: Path, parts: Sequence[int], base_ir
     write_entities(view, target, base_iri)
     for part in parts:
         write_part(view, part, target, base_iri)
+    write_lines(target / RETRACTED_FILE, [])
     return target
 
 

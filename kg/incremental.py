@@ -40,6 +40,8 @@ class Changes:
     rekeyed: set[str] = field(default_factory=set)  # other papers whose relations changed
     touched: set[str] = field(default_factory=set)  # keys whose aggregates changed
     dirty: dict[int, set[str]] = field(default_factory=dict)  # RDF part -> papers whose triples there changed
+    shorts: set[str] = field(default_factory=set)  # short forms whose definitions changed
+    retyped: list[str] = field(default_factory=list)  # keys whose entity changed type (so IRI)
 
     def mark(self, part: int, paper_id: str) -> None:
         self.dirty.setdefault(part, set()).add(paper_id)
@@ -194,6 +196,8 @@ class IncrementalResolver:
             and self.aggregates[key].members > 0
             and name_and_type(key, self.aggregates[key], self.gazetteer)[1] != before
         ]
+        changes.shorts |= shorts
+        changes.retyped = retyped
         merged_after = merge_map(self.aggregates, self.overrides)
         remapped = [k for k in set(merged_before) | set(merged_after) if merged_before.get(k) != merged_after.get(k)]
         if retyped or remapped:

@@ -1,25 +1,29 @@
 """RDF as N-Triples parts under ``OUT/rdf/``, so that ``kg add`` writes RDF in time proportional to what it adds.
 
 ``papers-NNNNNN.nt``: the triples of one part's papers (each paper, its relations, their statements and
-evidence); a cold build cuts its papers into parts of ``kg.build_state.PART_PAPERS``, each ``kg add`` writes one
-new part, and patches an older part only when papers in it changed (a repeated id with a longer abstract, a bare
-short form re-keyed by a new definition, an entity whose type and so IRI changed). ``entities.nt``: every entity
-and VARIANT_OF edge, rewritten each time (entities are few). N-Triples concatenate: ``cat rdf/*.nt`` is the
-whole graph, the same triples as ``graph.ttl``.
+evidence); a cold build cuts its papers into parts of ``kg.build_state.PART_PAPERS``. ``entities.nt``: every
+entity and VARIANT_OF edge, rewritten each time (entities are few). Parts are never rewritten by ``kg add``: it
+writes a new part with the new papers and the current triples of older papers whose triples changed (a bare
+short form re-keyed by a new definition, an entity whose type and so IRI changed, a repeated id with a longer
+abstract), and lists their triples that are no longer true in ``retracted.nt``. The graph is every part and
+``entities.nt`` minus ``retracted.nt``: ``cat rdf/papers-*.nt rdf/entities.nt | grep -vxFf rdf/retracted.nt``,
+or load the parts and delete the retracted triples; ``kg build`` starts again with no retractions.
 """
 
 from __future__ import annotations
 
-import re
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
 from kg.atomic import atomic_writer
-from kg.rdf import DEFAULT_BASE, iter_triples, local_name, normalise_base, oxigraph_terms, serialize_triples
+from kg.rdf import DEFAULT_BASE, iter_triples, normalise_base, oxigraph_terms, serialize_triples
+from kg.state import StoredPaper
 from kg.state_graph import StateView
 
 RDF_DIR = "rdf"
 ENTITIES_FILE = "entities.nt"
+RETRACTED_FILE = "retracted.nt"
 
 
 def part_file(part: int) -> str:
@@ -35,27 +39,25 @@ def write_entities(view: StateView, folder: Path, base: str = DEFAULT_BASE) -> t
     return path, count
 
 
-def patch_part(
-    view: StateView, part: int, source: Path, folder: Path, papers: Iterable[str], base: str = DEFAULT_BASE
-) -> tuple[Path, int]:
-    """Rewrite part ``part`` from its file ``source`` without the triples of ``papers`` (found by subject: the
-    paper's IRI, its statements and evidence), then append the current triples of those still in the part.
-    Time: one regular-expression pass over the file, not a regeneration of the part. Returns the new file and the
-    number of triples appended."""
-    base = normalise_base(base)
-    ids = set(papers)
-    names = b"|".join(re.escape(local_name(paper_id).encode()) for paper_id in sorted(ids))
-    head = re.escape(base.encode())
-    lines = re.compile(
-        rb"^<" + head + rb"(?:paper/(?:" + names + rb")>|(?:statement|evidence)/(?:" + names + rb")\.)[^\n]*\n", re.M
-    )
-    path = Path(folder) / part_file(part)
+def part_lines(view: StateView, papers: Iterable[StoredPaper], base: str = DEFAULT_BASE) -> list[bytes]:
+    """The N-Triples lines (with their newline) of ``papers``' triples under the current state, each once."""
+    graph = view.graph(list(papers), linked_only=True)
+    buffer = io.BytesIO()
+    serialize_triples(iter_triples(graph, base, oxigraph_terms(), "papers"), buffer, "ntriples", base)
+    return list(dict.fromkeys(buffer.getvalue().splitlines(keepends=True)))
+
+
+def retractable(lines: Iterable[bytes], base: str = DEFAULT_BASE) -> set[bytes]:
+    """Lines that may be retracted: all but the extractors' descriptions, which every part repeats."""
+    agent = f"<{normalise_base(base)}extractor/".encode()
+    return {line for line in lines if not line.startswith(agent)}
+
+
+def write_lines(path: Path, lines: Iterable[bytes]) -> Path:
     with atomic_writer(path, "wb") as out:
-        out.write(lines.sub(b"", source.read_bytes()) if ids else source.read_bytes())
-        kept = [stored for stored in view.state.get_papers(sorted(ids)).values() if stored.part == part]
-        graph = view.graph(kept, linked_only=True)
-        count = serialize_triples(iter_triples(graph, base, oxigraph_terms(), "papers"), out, "ntriples", base)
-    return path, count
+        for line in lines:
+            out.write(line)
+    return path
 
 
 def write_part(view: StateView, part: int, folder: Path, base: str = DEFAULT_BASE) -> tuple[Path, int]:

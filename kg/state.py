@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS definition (
     short TEXT NOT NULL, long TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (short, long)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entity (key TEXT PRIMARY KEY, papers INTEGER NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS retracted (line BLOB PRIMARY KEY) WITHOUT ROWID;
 """
 
 
@@ -249,6 +250,17 @@ class BuildState:
             "INSERT OR REPLACE INTO entity (key, papers, data) VALUES (?, ?, ?)",
             [(k, n, json.dumps(agg.to_json(), ensure_ascii=False)) for k, agg, n in rows if agg is not None],
         )
+
+
+    # ---- RDF lines retracted since the build (kg.rdf_parts)
+
+    def retract(self, add: Iterable[bytes], remove: Iterable[bytes]) -> None:
+        self.db.executemany("DELETE FROM retracted WHERE line = ?", ((line,) for line in remove))
+        self.db.executemany("INSERT OR IGNORE INTO retracted (line) VALUES (?)", ((line,) for line in add))
+
+    def retracted(self) -> Iterator[bytes]:
+        for (line,) in self.db.execute("SELECT line FROM retracted ORDER BY line"):
+            yield bytes(line)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
