@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument("--full-formats", default="", help="also time 'kg add --formats' with these (on a copy)")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--query", default="GSM8K")
+    parser.add_argument("--no-entity", action="store_true", help="skip 'kg entity' (it loads the whole graph)")
     arguments = parser.parse_args()
     out = arguments.out
     if out.exists():
@@ -123,7 +124,8 @@ def main() -> None:
     steps.append(
         step("query papers-using", [KG, "query", "papers-using", arguments.query, "--graph", str(out), "--json"])
     )
-    steps.append(step("kg entity", [KG, "entity", arguments.query, "--graph", str(out), "--json"]))
+    if not arguments.no_entity:
+        steps.append(step("kg entity", [KG, "entity", arguments.query, "--graph", str(out), "--json"]))
     if arguments.full_formats:
         steps.append(
             step(
