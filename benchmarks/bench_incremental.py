@@ -53,8 +53,8 @@ def step(name: str, command: list[str]) -> dict:
     found = re.search(r"timings \(wall/CPU s\): (.*)", " ".join(output.split()))
     if found:
         record["timings"] = {
-            m.group(1): [float(m.group(2)), float(m.group(3))]
-            for m in re.finditer(r"([\w+ ]+?) ([\d.]+)/([\d.]+)(?:,|$)", found.group(1))
+            m.group(1).strip(): [float(m.group(2)), float(m.group(3))]
+            for m in re.finditer(r"([\w+: ]+?) ([\d.]+)/([\d.]+)(?:,|$)", found.group(1))
         }
     print(json.dumps(record), flush=True)
     if process.returncode != 0:
