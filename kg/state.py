@@ -251,7 +251,6 @@ class BuildState:
             [(k, n, json.dumps(agg.to_json(), ensure_ascii=False)) for k, agg, n in rows if agg is not None],
         )
 
-
     # ---- RDF lines retracted since the build (kg.rdf_parts)
 
     def retract(self, add: Iterable[bytes], remove: Iterable[bytes]) -> None:
