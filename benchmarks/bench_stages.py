@@ -164,10 +164,20 @@ def stage(results: dict, name: str, n: int, sampler: PeakSampler) -> Iterator[No
     print(f"  {name:10} {seconds:9.2f} s {cpu:9.2f} cpu-s {rate:10.0f}/s {sampler.mib:8.0f} MiB", flush=True)
 
 
-def build_stages(inputs: list[Path], out: Path, processes: int, site: bool, sampler: PeakSampler) -> dict:
-    """The stages of ``kg build`` (as kg.build.build runs them), timed one by one; output in ``out``."""
+def build_stages(
+    inputs: list[Path],
+    out: Path,
+    processes: int,
+    site: bool,
+    sampler: PeakSampler,
+    extractions_file: Path | None = None,
+) -> dict:
+    """The stages of ``kg build`` (as kg.build.build runs them), timed one by one; output in ``out``. With
+    ``extractions_file`` (``kg extract`` output of the same inputs) extraction is read from it, as
+    ``kg build --extractions`` does."""
     from kg.build import extract_with_cache
     from kg.extract.resources import load_resources
+    from kg.extractions import ExtractionReader
     from kg.graph import build_graph, save_graph
     from kg.html import write_graph_page
     from kg.rdf import write_turtle
@@ -181,9 +191,18 @@ def build_stages(inputs: list[Path], out: Path, processes: int, site: bool, samp
         papers = read_papers(inputs)
     n = len(papers)
     results["read"]["per_second"] = round(n / results["read"]["seconds"], 1)
-    with stage(results, "extract", n, sampler):
-        extractions, fresh = extract_with_cache(papers, (), processes, out / "cache")
-    results["extract"]["extracted"] = fresh
+    if extractions_file is None:
+        with stage(results, "extract", n, sampler):
+            extractions, fresh = extract_with_cache(papers, (), processes, out / "cache")
+        results["extract"]["extracted"] = fresh
+    else:
+        with stage(results, "extractions read", n, sampler):
+            reader = ExtractionReader(extractions_file, load_resources().gazetteer)
+            found = reader.take(papers)
+            reader.finish()
+            reader.close()
+            extractions = [found[paper.id] for paper in papers]
+            del found
     with stage(results, "resolve", n, sampler):
         resolution = resolve(papers, extractions, load_resources().gazetteer)
     del extractions
@@ -206,14 +225,16 @@ def build_stages(inputs: list[Path], out: Path, processes: int, site: bool, samp
     return results
 
 
-def bench_build(work: Path, n: int, processes: int, increment: int, site: bool) -> dict:
+def bench_build(
+    work: Path, n: int, processes: int, increment: int, site: bool, extractions_file: Path | None = None
+) -> dict:
     """Cold build of N papers, then (with ``increment``) a rebuild with ``increment`` new papers, cache kept."""
     out = work / f"build-{n}"
     shutil.rmtree(out, ignore_errors=True)
-    record: dict = {"mode": "build", "n": n, "processes": processes}
+    record: dict = {"mode": "build", "n": n, "processes": processes, "extractions_file": extractions_file is not None}
     with PeakSampler(os.getpid()) as sampler:
         print(f"build of {n:,} papers (cold cache)", flush=True)
-        record["cold"] = build_stages([corpus_file(work, n)], out, processes, site, sampler)
+        record["cold"] = build_stages([corpus_file(work, n)], out, processes, site, sampler, extractions_file)
         if increment:
             extra = corpus_file(work, increment, start=n)
             print(f"rebuild with {increment:,} new papers (cache kept)", flush=True)
@@ -260,6 +281,11 @@ def main() -> None:
     parser.add_argument("--modes", default="extract,build")
     parser.add_argument("--increment", type=int, default=1000)
     parser.add_argument("--no-site-above", type=int, default=100_000, help="skip the site stage above this size")
+    parser.add_argument(
+        "--extractions",
+        type=Path,
+        help="build mode, one size: read extractions from this kg extract output of the corpus instead of extracting",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -268,7 +294,9 @@ def main() -> None:
         if args.modes == "extract":
             record = bench_extract(args.work, n, args.processes)
         else:
-            record = bench_build(args.work, n, args.processes, args.increment, n <= args.no_site_above)
+            record = bench_build(
+                args.work, n, args.processes, args.increment, n <= args.no_site_above, args.extractions
+            )
         print(json.dumps(record))
         return
     records = []
@@ -288,6 +316,7 @@ def main() -> None:
                 str(args.increment),
                 "--no-site-above",
                 str(args.no_site_above),
+                *(["--extractions", str(args.extractions)] if args.extractions else []),
             ]
             record = {**run_in_child(child), "machine": machine()}
             records.append(record)
