@@ -65,6 +65,18 @@ class IncrementalResolver:
         self._defined: set[tuple[str, str]] = set()
         self.keyer = Keyer(self.long_forms, self._paper_words, gazetteer, overrides, DEFAULT_THRESHOLD)
 
+    def fork(self) -> IncrementalResolver:
+        """A resolver on the same state with copies of the counters (to try a batch in a savepoint)."""
+        other = copy.copy(self)
+        other.aggregates = copy.deepcopy(self.aggregates)
+        other.papers = dict(self.papers)
+        other.definition_counts = copy.deepcopy(self.definition_counts)
+        other.long_forms = copy.deepcopy(self.long_forms)
+        other._words, other._text, other._defined = {}, {}, set()
+        other.keyer = Keyer(other.long_forms, other._paper_words, self.gazetteer, self.overrides, DEFAULT_THRESHOLD)
+        other.keyer.fuzzy = self.keyer.fuzzy  # its cache of fuzzy matches is shared
+        return other
+
     def _paper_words(self, paper_id: str) -> set[str]:
         if paper_id not in self._words:
             self._words[paper_id] = paper_words(self._text.get(paper_id))
