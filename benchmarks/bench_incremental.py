@@ -4,6 +4,7 @@ wall seconds, CPU seconds (the step's whole process tree) and peak memory (PSS s
 
 Run: .venv/bin/python benchmarks/bench_incremental.py --corpus CORPUS.jsonl --extractions E.jsonl \\
          --add NEW.jsonl --out OUT [--formats ntriples] [--full-formats graph,turtle] [--processes 2]
+         [--no-build --note TEXT: add to the build already in OUT] [--no-entity]
 ``--extractions`` is the ``kg extract`` output of CORPUS. ``--full-formats`` also measures ``kg add --formats``
 (the whole-graph outputs rewritten from the state) on a copy of the build. One JSON line is appended to
 benchmarks/results/bench_incremental.jsonl; long runs belong under nohup.
@@ -77,40 +78,28 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--query", default="GSM8K")
     parser.add_argument("--no-entity", action="store_true", help="skip 'kg entity' (it loads the whole graph)")
+    parser.add_argument("--no-build", action="store_true", help="add to the build already in --out (no cold build)")
+    parser.add_argument("--note", default="", help="stored with the record")
     arguments = parser.parse_args()
     out = arguments.out
-    if out.exists():
+    if out.exists() and not arguments.no_build:
         shutil.rmtree(out)
-    papers = sum(1 for _ in arguments.corpus.open("rb"))
+    papers = sum(1 for _ in arguments.corpus.open("rb"))  # with --no-build: the corpus the build was made of
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     record: dict = {
         "n": papers,
         "added": sum(1 for _ in arguments.add.open("rb")),
         "commit": commit.stdout.strip(),
+        "note": arguments.note,
         "machine": machine(),
         "steps": [],
     }
     print(json.dumps(record["machine"]), flush=True)
     j = str(arguments.processes)
     steps = record["steps"]
-    steps.append(
-        step(
-            "cold build",
-            [
-                KG,
-                "build",
-                str(arguments.corpus),
-                "--extractions",
-                str(arguments.extractions),
-                "--out",
-                str(out),
-                "--formats",
-                arguments.formats,
-                "-j",
-                j,
-            ],
-        )
-    )
+    if not arguments.no_build:
+        build = [KG, "build", str(arguments.corpus), "--extractions", str(arguments.extractions), "--out", str(out)]
+        steps.append(step("cold build", [*build, "--formats", arguments.formats, "-j", j]))
     record["state_mib"] = round(size_of(out / "state.sqlite") / 2**20, 1)
     record["rdf_mib"] = round(size_of(out / "rdf") / 2**20, 1) if (out / "rdf").exists() else None
     if arguments.full_formats:
