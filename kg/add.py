@@ -181,6 +181,8 @@ def _old_lines(
     """The older papers that adding ``todo`` will re-resolve, and their current N-Triples lines: found by
     resolving once inside a savepoint that is rolled back (resolution is about a second at 1M papers)."""
     state = resolver.state
+    if not todo:
+        return [], set()
     state.db.execute("SAVEPOINT probe")
     try:
         found = resolver.fork().apply(todo, extractions, parts, copy.deepcopy(changes))  # type: ignore[arg-type]
@@ -190,7 +192,11 @@ def _old_lines(
         state.db.execute("RELEASE probe")
     if not dirty:
         return [], set()
-    view = StateView.of(state, resolver.aggregates, resolver.gazetteer, resolver.overrides)
+    aggregates = resolver.aggregates
+    if not resolver.overrides.same:  # only the entities these papers link to are needed for their triples
+        keys = {key for members in state.members_of(dirty).values() for key in members.values()}
+        aggregates = {key: aggregates[key] for key in keys if key in aggregates}
+    view = StateView.of(state, aggregates, resolver.gazetteer, resolver.overrides)
     return dirty, set(part_lines(view, state.get_papers(dirty).values(), base_iri))
 
 
