@@ -129,24 +129,28 @@ def _add(
             extractions = source.take(papers, todo)
             source.finish()
             clock.lap("extract")
-            first = int(state.meta("next_part") or 0)
-            parts = [first + n // build_state.PART_PAPERS for n in range(len(todo))]
-            old_lines: tuple[list[str], set[bytes]] = ([], set())
-            if rdf_current:
-                old_lines = _old_lines(resolver, todo, extractions, parts, changes, base_iri)
-                clock.lap("rdf: old triples")
-            resolver.apply(todo, extractions, parts, changes)
-            state.set_meta("generation", state.generation() + 1)
-            state.set_meta("next_part", max(parts, default=first - 1) + 1)
-            view = StateView.of(state, resolver.aggregates, gazetteer, overrides)  # type: ignore[arg-type]
-            clock.lap("resolve")
-            files = write_outputs(view, staging, list(formats), base_iri)
-            if files:
-                clock.lap("+".join(files))
-            if rdf_current:
-                files["ntriples"] = _write_rdf(state, view, staging, out, sorted(set(parts)), old_lines, base_iri)
-                clock.lap("rdf parts")
-            counts = (state.paper_count(), len(view.entities))
+            files: dict[str, Path] = {}
+            if not todo and not formats and json.loads(state.meta("pending_parts") or "[]") == []:
+                counts = (state.paper_count(), len(resolver.aggregates))  # nothing new: nothing to write
+            else:
+                first = int(state.meta("next_part") or 0)
+                parts = [first + n // build_state.PART_PAPERS for n in range(len(todo))]
+                old_lines: tuple[list[str], set[bytes]] = ([], set())
+                if rdf_current:
+                    old_lines = _old_lines(resolver, todo, extractions, parts, changes, base_iri)
+                    clock.lap("rdf: old triples")
+                resolver.apply(todo, extractions, parts, changes)
+                state.set_meta("generation", state.generation() + 1)
+                state.set_meta("next_part", max(parts, default=first - 1) + 1)
+                view = StateView.of(state, resolver.aggregates, gazetteer, overrides)  # type: ignore[arg-type]
+                clock.lap("resolve")
+                files = write_outputs(view, staging, list(formats), base_iri)
+                if files:
+                    clock.lap("+".join(files))
+                if rdf_current:
+                    files["ntriples"] = _write_rdf(state, view, staging, out, sorted(set(parts)), old_lines, base_iri)
+                    clock.lap("rdf parts")
+                counts = (state.paper_count(), len(view.entities))
         _move_in(staging, out)
         state.set_meta("pending_parts", "[]")
         clock.lap("commit")
