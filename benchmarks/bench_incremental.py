@@ -80,6 +80,7 @@ def main() -> None:
     parser.add_argument("--no-entity", action="store_true", help="skip 'kg entity' (it loads the whole graph)")
     parser.add_argument("--no-build", action="store_true", help="add to the build already in --out (no cold build)")
     parser.add_argument("--note", default="", help="stored with the record")
+    parser.add_argument("--no-cache", action="store_true", help="kg add --no-cache: extract even if cached")
     arguments = parser.parse_args()
     out = arguments.out
     if out.exists() and not arguments.no_build:
@@ -106,7 +107,10 @@ def main() -> None:
         copy = out.with_name(out.name + "-full")
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(out, copy)
-    steps.append(step("kg add (+1,000)", [KG, "add", str(arguments.add), "--out", str(out), "-j", j, "--timings"]))
+    cache = ["--no-cache"] if arguments.no_cache else []
+    steps.append(
+        step("kg add (+1,000)", [KG, "add", str(arguments.add), "--out", str(out), "-j", j, "--timings", *cache])
+    )
     steps.append(
         step("kg add again (all already there)", [KG, "add", str(arguments.add), "--out", str(out), "--timings"])
     )
