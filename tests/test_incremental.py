@@ -212,3 +212,60 @@ def test_extractions_without_resolution_fields_are_recovered(builds: dict[str, P
     build([builds["ab"]], tmp_path / "x", formats=["graph"], extractions_path=extractions, use_cache=False)
     graph = load_graph(tmp_path / "x")
     assert "entity:zrm--zeta-reward-model" in graph and "entity:dpo" in graph
+
+
+def test_interrupted_add_changes_nothing_and_a_rerun_completes(
+    builds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the new files are written: the transaction rolls back, OUT is as it was; then the add runs."""
+    import kg.add
+
+    out = tmp_path / "out"
+    build([builds["a"]], out, formats=["graph", "ntriples"])
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.parent.name != "cache"}
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(kg.add, "_write_rdf", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            add([builds["b"]], out)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.parent.name != "cache"}
+    assert after == before
+    assert not list(tmp_path.glob(".out.kg-build-*"))
+    add([builds["b"]], out)
+    assert _canonical(load_graph(out)) == _canonical(load_graph(builds["full"]))
+    assert _triples(out / "rdf") == _triples(builds["full"] / "rdf")
+
+
+def test_add_killed_between_commit_and_move_is_repaired_by_the_next_add(
+    builds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state committed, the new RDF files not moved in (a kill at that moment): the next ``kg add``, even of
+    other papers, writes the pending parts again from the state."""
+    import kg.add
+
+    out = tmp_path / "out"
+    build([builds["a"]], out, formats=["ntriples"])
+    with monkeypatch.context() as patch:
+        patch.setattr(kg.add, "_move_in", lambda staging, out: None)  # the files never arrive
+        patch.setattr(kg.add.BuildState, "set_meta", _keep_pending(kg.add.BuildState.set_meta))
+        add([builds["b"]], out)
+    assert _triples(out / "rdf") != _triples(builds["full"] / "rdf")
+    extra = _write(tmp_path / "c.jsonl", [{"id": "c1", "title": "More", "abstract": "We evaluate ZorbNet on MATH."}])
+    add([extra], out)
+    full = tmp_path / "full"
+    build([builds["ab"], extra], full, formats=["ntriples"])
+    assert _triples(out / "rdf") == _triples(full / "rdf")
+
+
+def _keep_pending(set_meta):  # type: ignore[no-untyped-def]
+    """``set_meta`` that ignores clearing the pending parts (as if the process died before it)."""
+
+    def wrapper(self, name, value):  # type: ignore[no-untyped-def]
+        if name == "pending_parts" and value == "[]":
+            return None
+        return set_meta(self, name, value)
+
+    return wrapper
