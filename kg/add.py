@@ -89,6 +89,8 @@ def add(
     state = BuildState(out / STATE_FILE)
     try:
         gazetteer_paths = [Path(p) for p in json.loads(state.meta("gazetteers") or "[]")]
+        if overrides_path is None and state.meta("overrides_path"):
+            overrides_path = state.meta("overrides_path")  # the file the build was given; it must be unchanged
         overrides = load_overrides(out, overrides_path)
         check_same_setup(state, gazetteer_paths, overrides)
         report = ReadReport()

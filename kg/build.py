@@ -121,6 +121,7 @@ def build(
     report = ReadReport()
     papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
     overrides = load_overrides(out, overrides_path)
+    given = str(Path(overrides_path).resolve()) if overrides_path is not None else ""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-", dir=out.parent))
@@ -134,6 +135,7 @@ def build(
             out / "cache" if use_cache else None,
             extractions_path,
             base_iri,
+            given,
         )
         try:
             files = write_outputs(view, staging, formats, base_iri)

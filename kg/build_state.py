@@ -72,6 +72,7 @@ def resolve_into_state(
     cache_dir: Path | None,
     extractions_path: str | Path | None,
     base_iri: str,
+    overrides_path: str = "",
 ) -> StateView:
     """A fresh ``folder/state.sqlite`` with ``papers`` resolved into it, batch by batch (memory: one batch of
     extractions plus the entity aggregates). Returns it open."""
@@ -85,6 +86,7 @@ def resolve_into_state(
             state.set_meta("fingerprint", pipeline_fingerprint(gazetteer_paths))
             state.set_meta("gazetteers", json.dumps(gazetteer_list(gazetteer_paths)))
             state.set_meta("overrides", overrides_json(overrides))
+            state.set_meta("overrides_path", overrides_path)  # a file given with --overrides (not OUT's own)
             state.set_meta("base_iri", base_iri)
             for start in range(0, len(papers), BATCH_PAPERS):
                 batch = papers[start : start + BATCH_PAPERS]

@@ -269,3 +269,18 @@ def _keep_pending(set_meta):  # type: ignore[no-untyped-def]
         return set_meta(self, name, value)
 
     return wrapper
+
+
+def test_add_uses_the_overrides_file_the_build_was_given(builds: dict[str, Path], tmp_path: Path) -> None:
+    overrides = tmp_path / "mine.yaml"
+    overrides.write_text("same: [BM25, BarQA]\n", encoding="utf-8")
+    build([builds["a"]], tmp_path / "out", formats=["graph"], overrides_path=overrides)
+    add([builds["b"]], tmp_path / "out")
+    build([builds["ab"]], tmp_path / "full", formats=["graph"], overrides_path=overrides)
+    graph = load_graph(tmp_path / "out")
+    assert _canonical(graph) == _canonical(load_graph(tmp_path / "full"))
+    merged = [d for _, d in graph.nodes(data=True) if {"BM25", "BarQA"} <= set(d.get("aliases") or {})]
+    assert len(merged) == 1
+    overrides.write_text("same: [BM25, MATH]\n", encoding="utf-8")
+    with pytest.raises(KgError, match="overrides changed"):
+        add([builds["b"]], tmp_path / "out")
