@@ -17,13 +17,13 @@ import copy
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import build_state
+from kg.atomic import staging_path
 from kg.build import STAGING_MARK, _signals_deferred, _swap_in, load_overrides, remove_leftovers
 from kg.build_state import ExtractionSource, check_same_setup, write_outputs
 from kg.errors import KgError
@@ -121,8 +121,9 @@ def _add(
     gazetteer = load_resources(gazetteer_paths).gazetteer
     base_iri = state.meta("base_iri") or ""
     rdf_current = state.meta("rdf") is not None and (out / RDF_DIR).is_dir()
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-", dir=out.parent))
+    staging = staging_path(out.parent, f".{out.name}{STAGING_MARK}{os.getpid()}-")
     try:
+        staging.mkdir(mode=0o700)
         with state.transaction():
             resolver = IncrementalResolver(state, gazetteer, overrides)  # type: ignore[arg-type]
             source = ExtractionSource(gazetteer_paths, n_process, cache_dir, extractions_path, gazetteer)

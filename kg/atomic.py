@@ -71,3 +71,14 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     with atomic_writer(path) as out:
         out.write(text)
+
+
+def staging_path(parent: Path, prefix: str) -> Path:
+    """A fresh, not yet created folder name in ``parent`` (``prefix`` + random hex).
+
+    Create it with ``mkdir`` inside the ``try`` that removes it on failure: a Ctrl-C that lands right after
+    ``tempfile.mkdtemp`` returned, before the ``try`` began, would leave the folder behind."""
+    while True:
+        path = parent / f"{prefix}{os.urandom(6).hex()}"
+        if not path.exists():
+            return path

@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.atomic import atomic_writer
+from kg.atomic import atomic_writer, staging_path
 from kg.cache import CACHE_FILE, ExtractionCache, pipeline_fingerprint
 from kg.errors import KgError
 from kg.extract import extract_papers
@@ -124,8 +123,9 @@ def build(
     given = str(Path(overrides_path).resolve()) if overrides_path is not None else ""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING_MARK}{os.getpid()}-", dir=out.parent))
+    staging = staging_path(out.parent, f".{out.name}{STAGING_MARK}{os.getpid()}-")
     try:
+        staging.mkdir(mode=0o700)
         view = resolve_into_state(
             papers,
             staging,

@@ -20,6 +20,7 @@ from typing import Any
 
 import networkx as nx
 
+from kg.atomic import staging_path
 from kg.html import (
     RELATION_WORDS,
     SITE_CSP,
@@ -65,8 +66,9 @@ def write_site(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / SITE_DIR
-    staging = Path(tempfile.mkdtemp(prefix=f".{SITE_DIR}-new-", dir=out_dir))
+    staging = staging_path(out_dir, f".{SITE_DIR}-new-")
     try:
+        staging.mkdir(mode=0o700)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)
