@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
         console = Console()
         try:
-            explanations = explain_entity(load_graph(graph_dir), name)
+            explanations = explain_entity(load_graph(graph_dir, name), name)
         except KgError as exc:
             Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
             raise typer.Exit(code=2) from None
