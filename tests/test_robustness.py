@@ -323,6 +323,36 @@ def test_killed_extract_leaves_no_output_and_the_next_run_removes_its_temporary_
     assert sorted(p.name for p in work.iterdir()) == ["out.jsonl", "papers.jsonl"]
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with their parent through prctl")
+def test_extraction_workers_die_with_a_killed_main_process(tmp_path: Path) -> None:
+    """kill -9 of ``kg extract -j 2`` takes its worker processes with it (they would wait forever otherwise)."""
+    work = tmp_path.resolve()
+    _corpus(work / "papers.jsonl", EXTRACT_PAPERS * 2)
+    command = [*KG, "extract", "papers.jsonl", "--out", "out.jsonl", "-j", "2"]
+    run = subprocess.Popen(command, cwd=work, env=_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def children() -> list[int]:
+        found = Path(f"/proc/{run.pid}/task/{run.pid}/children")
+        return [int(pid) for pid in found.read_text().split()] if found.exists() else []
+
+    _wait_until(run, lambda: len(children()) == 2)
+    workers = children()
+    run.send_signal(signal.SIGKILL)
+    run.communicate(timeout=60)
+    deadline = time.monotonic() + 30
+    while [pid for pid in workers if _running(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in workers if _running(pid)] == [], "workers outlived the killed main process"
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie (a dead orphan waiting for init to reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def _dead_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     process.wait()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import itertools
 import json
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -138,6 +142,20 @@ def _run(
     yield from _parallel(batches, key, n_process, work, max(1, WORKER_PAPERS * n_process // batch_size))
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be sent SIGTERM when the main process dies, even by ``kill -9`` (Linux), instead of waiting
+    forever on a queue nobody writes to."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+            if os.getppid() != parent:  # the parent died before the call
+                os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _parallel(
     batches: Iterator[list[tuple[str, str]]],
     key: tuple[str, ...],
@@ -153,7 +171,9 @@ def _parallel(
     try:
         while True:
             submitted = 0
-            pool = ProcessPoolExecutor(max_workers=n_process, mp_context=context)
+            pool = ProcessPoolExecutor(
+                max_workers=n_process, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+            )
             try:
                 pending: deque[Future[list[Result]]] = deque()
                 for batch in batches:
