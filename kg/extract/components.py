@@ -344,9 +344,6 @@ class _DocContext:
         self.positions: dict[int, list[int]] = {}
         self.abstract_first = bisect_left(self.starts, title_end)
 
-    def sentence_of(self, offset: int) -> int:
-        return bisect_right(self.starts, offset) - 1
-
     def sentence_bounds(self, index: int) -> tuple[int, int]:
         end = self.starts[index + 1] if index + 1 < len(self.starts) else len(self.text)
         return self.starts[index], end
