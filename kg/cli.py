@@ -74,6 +74,17 @@ def _fail(exc: BaseException, code: int = 2) -> None:
     raise typer.Exit(code=code)
 
 
+def format_names(formats: str) -> list[str]:
+    """``--formats graph, site`` -> ``["graph", "site"]`` (checked by the build)."""
+    return [name.strip() for name in formats.split(",") if name.strip()]
+
+
+def check_extractions_file(path: Path | None) -> None:
+    """``--extractions FILE`` must name a file."""
+    if path is not None and not path.is_file():
+        raise KgError(f"--extractions {path}: no such file")
+
+
 def _interrupted() -> None:
     errors.print("[bold red]interrupted:[/] nothing was written", highlight=False, soft_wrap=True)
     raise typer.Exit(code=130)
@@ -150,8 +161,7 @@ def build(
     and site/. 'kg add' then adds papers without a rebuild."""
     try:
         _check_build_paths(inputs, out, fmt, skip_bad)
-        if extractions is not None and not extractions.is_file():
-            raise KgError(f"--extractions {extractions}: no such file")
+        check_extractions_file(extractions)
         from kg.build import build as run_build
 
         with console.status("building the graph…"):
@@ -165,7 +175,7 @@ def build(
                 processes,
                 overrides,
                 cache,
-                [name.strip() for name in formats.split(",") if name.strip()],
+                format_names(formats),
                 extractions,
             )
     except (KgError, OSError, UnicodeError) as exc:

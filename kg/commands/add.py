@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.markup import escape
 
-        from kg.cli import _fail, _interrupted, _warn_skipped, one_line
+        from kg.cli import _fail, _interrupted, _warn_skipped, check_extractions_file, format_names, one_line
         from kg.errors import KgError
 
         console = Console()
@@ -40,8 +40,7 @@ def register(app: typer.Typer) -> None:
             from kg.readers import check_inputs
 
             check_inputs(inputs, fmt, content=not skip_bad)
-            if extractions is not None and not extractions.is_file():
-                raise KgError(f"--extractions {extractions}: no such file")
+            check_extractions_file(extractions)
             from kg.add import add as run_add
 
             with console.status("adding papers…"):
@@ -52,7 +51,7 @@ def register(app: typer.Typer) -> None:
                     skip_bad,
                     processes,
                     cache,
-                    [name.strip() for name in formats.split(",") if name.strip()],
+                    format_names(formats),
                     extractions,
                 )
         except (KgError, OSError, UnicodeError) as exc:
