@@ -11,7 +11,7 @@ from kg.extract import extract_papers
 from kg.extract.abbreviations import find_abbreviations
 from kg.readers import read_papers
 from kg.types import Paper, PaperExtraction
-from tests.conftest import LISTINGS
+from tests.conftest import LISTINGS, VENUE_JSON
 
 
 def _extract(title: str, abstract: str) -> PaperExtraction:
@@ -151,3 +151,41 @@ def test_sentence_boundaries_are_spacys_sentencizer() -> None:
     for text in texts:
         expected = [token.is_sent_start for token in Sentencizer()(nlp.tokenizer(text))]
         assert [token.is_sent_start for token in ours(nlp.tokenizer(text))] == expected, text[:60]
+
+
+def test_new_word_forms_carry_what_the_components_read() -> None:
+    """kg.lean_lexemes.v1 computes only LOWER, IS_PUNCT, IS_SPACE (and the sentencizer's final-mark flag) for word
+    forms seen after loading; those stay right, and the case-folded gazetteer still matches a new casing."""
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
+
+    from kg.extract.pipeline import load_pipeline
+    from kg.extract.sentences import FINAL_MARK_FLAG
+
+    nlp = load_pipeline()
+    assert set(nlp.vocab.lex_attr_getters) == {LOWER, IS_PUNCT, IS_SPACE, FINAL_MARK_FLAG}
+    doc = nlp.make_doc("Qzxwv-Ünseen ‽ done.\n\nNext")
+    assert [(t.lower_, t.is_punct, t.is_space) for t in doc] == [
+        ("qzxwv", False, False),
+        ("-", True, False),
+        ("ünseen", False, False),
+        ("‽", True, False),
+        ("done", False, False),
+        (".", True, False),
+        ("\n\n", False, True),
+        ("next", False, False),
+    ]
+    found = _extract("Aligning models", "We train with DiReCt PrEfErEnCe OpTiMiZaTiOn on new data.")
+    assert [e.name for e in found.entities] == ["DPO"]
+
+
+def test_parallel_extraction_gives_the_lines_of_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two forked workers, after the main process's warm-up and across retired pools, write the same lines in the
+    same order as one process."""
+    from kg.extract import pipeline
+
+    papers = read_papers([VENUE_JSON])[:400]
+    monkeypatch.setattr(pipeline, "WARMUP_PAPERS", 64)
+    monkeypatch.setattr(pipeline, "WORKER_PAPERS", 96)  # a pool retires after 6 batches of 32: three pools
+    parallel = list(pipeline.extract_lines(papers, n_process=2, batch_size=32))
+    assert parallel == list(pipeline.extract_lines(papers, n_process=1, batch_size=32))
+    assert len(parallel) == 400

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError, KgError
+from kg.extract.pipeline import WARMUP_PAPERS
 from kg.readers import ReadReport, read_papers
 from kg.readers.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
 from kg.types import Paper
@@ -327,7 +328,7 @@ def test_killed_extract_leaves_no_output_and_the_next_run_removes_its_temporary_
 def test_extraction_workers_die_with_a_killed_main_process(tmp_path: Path) -> None:
     """kill -9 of ``kg extract -j 2`` takes its worker processes with it (they would wait forever otherwise)."""
     work = tmp_path.resolve()
-    _corpus(work / "papers.jsonl", EXTRACT_PAPERS * 2)
+    _corpus(work / "papers.jsonl", WARMUP_PAPERS + EXTRACT_PAPERS * 2)  # workers start after the warm-up
     command = [*KG, "extract", "papers.jsonl", "--out", "out.jsonl", "-j", "2"]
     run = subprocess.Popen(command, cwd=work, env=_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import spacy
-from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
@@ -336,10 +335,8 @@ class _DocContext:
     def __init__(self, doc: Doc, title_end: int) -> None:
         self.text = doc_text(doc)
         self.title_end = title_end
-        array = doc.to_array([IDX, SENT_START])
-        self.starts = array[:, 0][array[:, 1] == 1].tolist() or [0]
-        if self.starts[0] != 0:
-            self.starts.insert(0, 0)
+        # Span objects for the ~10 sentences cost less than reading two attributes of every token (to_array)
+        self.starts = [sentence.start_char for sentence in doc.sents] or [0]
         self.views: dict[int, SentenceView] = {}
         self.positions: dict[int, list[int]] = {}
         self.abstract_first = bisect_left(self.starts, title_end)

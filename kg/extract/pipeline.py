@@ -21,6 +21,7 @@ import spacy
 from spacy.language import Language
 
 import kg.extract.components  # registers the kg_* factories
+import kg.extract.lexemes  # registers kg.lean_lexemes.v1
 import kg.extract.sentences  # noqa: F401  (registers kg_sentencizer)
 from kg.extract.components import FIELD_SEPARATOR
 from kg.extract.gazetteer import PIPELINES_DIR
@@ -36,7 +37,9 @@ PARALLEL_THRESHOLD = 2_000  # below this many papers, starting workers costs mor
 TOKENIZER_CACHE_SIZE = 300_000
 # Workers are replaced after about this many papers each: spaCy's vocabulary and string store only grow (every
 # new word form stays), so on a real corpus of millions of abstracts a long-lived worker would grow without bound.
-WORKER_PAPERS = 100_000
+WORKER_PAPERS = 200_000
+# With several processes, the main process extracts about this many papers itself before starting the workers.
+WARMUP_PAPERS = 1_024
 _PIPELINES: dict[tuple[str, ...], Language] = {}
 Result = TypeVar("Result")
 
@@ -139,6 +142,11 @@ def _run(
         for batch in batches:
             yield from work(key, batch)
         return
+    # The first papers are extracted here, before forking: every worker then inherits a vocabulary, tokenizer
+    # cache and memo tables that already hold the common words, instead of learning them again (an abstract
+    # costs twice as much in a fresh process as after a few thousand).
+    for batch in itertools.islice(batches, max(1, WARMUP_PAPERS // batch_size)):
+        yield from work(key, batch)
     yield from _parallel(batches, key, n_process, work, max(1, WORKER_PAPERS * n_process // batch_size))
 
 

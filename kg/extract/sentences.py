@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import IDS, IS_PUNCT, SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
-from spacy.strings import hash_string
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-_WORD, _FINAL, _PUNCT = 0, 1, 2
+# The lexeme bit that marks sentence-final punctuation: a user flag, never one of spaCy's built-in IS_* bits
+# (those stay valid even where kg.lean_lexemes.v1 stops computing them).
+FINAL_MARK_FLAG = IDS["FLAG63"]
 
 
 @Language.factory("kg_sentencizer")
@@ -23,34 +24,25 @@ class ArraySentencizer:
 
     A token starts a sentence when it is the first, or when a sentence-final mark (``.``, ``?``, ``!``, ...) came
     after the previous word and it is itself neither punctuation nor such a mark. spaCy's component makes a Python
-    ``Token`` for every token (half as long as tokenizing); this reads the token ids as one array and remembers the
-    kind of each distinct token text.
+    ``Token`` for every token (half as long as tokenizing); this reads a lexeme flag for the final marks and
+    ``IS_PUNCT`` as one array and finds the starts with numpy: a word starts a sentence when a final mark lies
+    between it and the word before it.
     """
 
     def __init__(self, vocab: Vocab) -> None:
-        self.vocab = vocab
-        self.kinds: dict[int, int] = {hash_string(mark): _FINAL for mark in Sentencizer.default_punct_chars}
-
-    def _kind(self, orth: int) -> int:
-        kind = self.kinds[orth] = _PUNCT if self.vocab[orth].is_punct else _WORD
-        return kind
+        marks = frozenset(Sentencizer.default_punct_chars)
+        self.final_flag = vocab.add_flag(marks.__contains__, FINAL_MARK_FLAG)
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
-        kinds, unknown = self.kinds, self._kind
-        starts = [0]
-        seen_final = False
-        for index, orth in enumerate(doc.to_array(ORTH).tolist()):
-            kind = kinds.get(orth)
-            if kind is None:
-                kind = unknown(orth)
-            if kind == _FINAL:
-                seen_final = True
-            elif seen_final and kind == _WORD:
-                starts.append(index)
-                seen_final = False
-        values = np.full((len(doc), 1), -1, dtype="int64")
-        values[starts] = 1
-        doc.from_array([SENT_START], values.view("uint64"))
+        kinds = doc.to_array([self.final_flag, IS_PUNCT]).astype(bool)
+        final = kinds[:, 0]
+        words = np.flatnonzero(~(final | kinds[:, 1]))
+        finals_before = np.cumsum(final)[words]  # final marks up to each word (the word itself is not one)
+        previous = np.concatenate(([0], finals_before[:-1]))
+        values = np.full(len(doc), -1, dtype="int64")
+        values[words[finals_before > previous]] = 1
+        values[0] = 1
+        doc.from_array([SENT_START], values.view("uint64").reshape(-1, 1))
         return doc
