@@ -15,6 +15,8 @@ MAX_ABSTRACT_CHARS = 100_000
 MAX_ID_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _UNWRITABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")  # lone surrogates (no UTF-8), XML-forbidden noncharacters
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20)])
+_UNWRITABLE_UTF8 = re.compile(rb"\xed[\xa0-\xbf]|\xef\xbf[\xbe\xbf]")  # the same, encoded with surrogatepass
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d|21\d\d)\b")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([0-9]{4}\.[0-9]{4,5}|[a-z\-]+/[0-9]{7})", re.I)
 
@@ -52,8 +54,12 @@ def clean_text(text: str) -> str:
     no sink can write with U+FFFD: lone surrogates (``\\ud800`` in JSON; not UTF-8) and U+FFFE/U+FFFF (not XML);
     surrounding whitespace is removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
-    if _UNWRITABLE.search(text):
+    # Both are rare: find them in the UTF-8 bytes (C loops over bytes, several times faster than the regex
+    # character classes over the string), and only then rewrite. No byte of a multi-byte sequence is below 0x80.
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded.translate(None, _CONTROL_BYTES)) != len(encoded):
+        text = _CONTROL.sub("", text)
+    if (b"\xed" in encoded or b"\xef\xbf" in encoded) and _UNWRITABLE_UTF8.search(encoded):
         text = _UNWRITABLE.sub("\ufffd", text)
     return text.strip()
 
