@@ -90,6 +90,12 @@ def _interrupted() -> None:
     raise typer.Exit(code=130)
 
 
+def print_files(files: dict[str, Path]) -> None:
+    """The files a command wrote, one line each: ``  name     path``."""
+    for name, path in files.items():
+        console.print(f"  {name:8} {escape(one_line(str(path)))}", highlight=False, soft_wrap=True)
+
+
 def _warn_skipped(messages: list[str]) -> None:
     for message in messages[:MAX_WARNINGS]:
         errors.print(f"[yellow]skipped:[/] {escape(one_line(message))}", highlight=False, soft_wrap=True)
@@ -190,8 +196,7 @@ def build(
         f"[bold]{result.relations}[/] relations"
         + (f" ({_plural(len(result.read_report.skipped), 'bad record')} skipped)" if result.read_report.skipped else "")
     )
-    for name, path in result.files.items():
-        console.print(f"  {name:7} {escape(one_line(str(path)))}", highlight=False, soft_wrap=True)
+    print_files(result.files)
     if "html" in result.files:
         page = escape(result.files["html"].resolve().as_uri())
         console.print(f"Open {page} in a browser.", highlight=False, soft_wrap=True)

@@ -52,11 +52,7 @@ class ExtractionReader:
         for text in self.file:
             self.line += 1
             if text.strip():
-                raise InputError(
-                    str(self.path),
-                    self.line,
-                    "more extractions than papers; give the 'kg extract' output of the same inputs",
-                )
+                raise InputError(str(self.path), self.line, f"more extractions than papers; {_SAME_INPUTS}")
 
     def _next_row(self, paper: Paper) -> dict[str, Any]:
         while True:
@@ -81,7 +77,7 @@ class ExtractionReader:
                 str(self.path),
                 self.line,
                 f"extraction of {row.get('id')!r} where paper {paper.id!r} ({paper.source}) was expected; "
-                "give the 'kg extract' output of the same inputs, in the same order",
+                f"{_SAME_INPUTS}, in the same order",
             )
         return row
 

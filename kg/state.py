@@ -116,21 +116,21 @@ class BuildState:
         """How many times the state was changed (a build or an add each count one)."""
         return int(self.meta("generation") or 0)
 
+    def _rows_where_in(self, select: str, column: str, values: Iterable[str]) -> Iterator[tuple]:
+        """Rows of ``select ... WHERE column IN (values)``, asked 500 values at a time (SQLite's variable limit)."""
+        items = list(values)
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            yield from self.db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
+
     # ---- papers
 
     def paper_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM paper").fetchone()[0])
 
     def get_papers(self, ids: Iterable[str]) -> dict[str, StoredPaper]:
-        found: dict[str, StoredPaper] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"SELECT id, part, data, extraction FROM paper WHERE id IN ({marks})", chunk)
-            for paper_id, part, data, extraction in rows:
-                found[paper_id] = StoredPaper(
-                    Paper.from_dict(json.loads(data)), part, extraction_from_json(paper_id, extraction)
-                )
-        return found
+        rows = self._rows_where_in("SELECT id, part, data, extraction FROM paper", "id", ids)
+        return {row[0]: _stored_paper(*row) for row in rows}
 
     def iter_papers(self, part: int | None = None) -> Iterator[StoredPaper]:
         """Every paper in insertion order (or those of one RDF part)."""
@@ -140,8 +140,8 @@ class BuildState:
             if part is None
             else self.db.execute(sql + " WHERE part = ? ORDER BY seq", (part,))
         )
-        for paper_id, paper_part, data, extraction in rows:
-            yield StoredPaper(Paper.from_dict(json.loads(data)), paper_part, extraction_from_json(paper_id, extraction))
+        for row in rows:
+            yield _stored_paper(*row)
 
     def put_paper(self, paper: Paper, extraction: Sequence[ExtractedEntity], part: int) -> None:
         """Insert a paper or replace one (a replaced paper keeps its place in the order)."""
@@ -172,11 +172,7 @@ class BuildState:
 
     def part_of(self, paper_ids: Iterable[str]) -> dict[str, int]:
         """paper id -> the RDF part holding it."""
-        parts: dict[str, int] = {}
-        for chunk in _chunks(list(paper_ids), 500):
-            marks = ",".join("?" * len(chunk))
-            parts.update(self.db.execute(f"SELECT id, part FROM paper WHERE id IN ({marks})", chunk))
-        return parts
+        return dict(self._rows_where_in("SELECT id, part FROM paper", "id", paper_ids))
 
     def parts(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT part FROM paper ORDER BY part")]
@@ -186,12 +182,10 @@ class BuildState:
     def members_of(self, paper_ids: Iterable[str]) -> dict[str, dict[int, str]]:
         """paper id -> ordinal -> key."""
         found: dict[str, dict[int, str]] = defaultdict(dict)
-        for chunk in _chunks(list(paper_ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for paper_id, ordinal, key in self.db.execute(
-                f"SELECT paper_id, ordinal, key FROM member WHERE paper_id IN ({marks})", chunk
-            ):
-                found[paper_id][ordinal] = key
+        for paper_id, ordinal, key in self._rows_where_in(
+            "SELECT paper_id, ordinal, key FROM member", "paper_id", paper_ids
+        ):
+            found[paper_id][ordinal] = key
         return found
 
     def bare_members(self, short: str) -> list[tuple[str, int, str]]:
@@ -199,11 +193,7 @@ class BuildState:
         return list(self.db.execute("SELECT paper_id, ordinal, key FROM member WHERE bare = ?", (short,)))
 
     def papers_with_keys(self, keys: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(list(keys), 200):
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.db.execute(f"SELECT paper_id FROM member WHERE key IN ({marks})", chunk))
-        return found
+        return {row[0] for row in self._rows_where_in("SELECT paper_id FROM member", "key", keys)}
 
     def delete_members(self, paper_id: str) -> None:
         self.db.execute("DELETE FROM member WHERE paper_id = ?", (paper_id,))
@@ -262,6 +252,5 @@ class BuildState:
             yield bytes(line)
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _stored_paper(paper_id: str, part: int, data: str, extraction: str) -> StoredPaper:
+    return StoredPaper(Paper.from_dict(json.loads(data)), part, extraction_from_json(paper_id, extraction))

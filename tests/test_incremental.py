@@ -152,7 +152,8 @@ def test_add_needs_a_build_and_the_same_setup(tmp_path: Path, builds: dict[str, 
         add([builds["b"]], out)
 
 
-def test_build_from_precomputed_extractions(builds: dict[str, Path], tmp_path: Path) -> None:
+def _cached_extraction_lines(builds: dict[str, Path]) -> list[str]:
+    """``kg extract`` lines of the papers of A+B, in input order, from the full build's extraction cache."""
     from kg.cache import CACHE_FILE, ExtractionCache, pipeline_fingerprint
     from kg.extract.pipeline import extraction_line
 
@@ -162,7 +163,11 @@ def test_build_from_precomputed_extractions(builds: dict[str, Path], tmp_path: P
         known = cache.get_many(papers)
     finally:
         cache.close()
-    lines = [extraction_line(known[p.id]) for p in papers]
+    return [extraction_line(known[p.id]) for p in papers]
+
+
+def test_build_from_precomputed_extractions(builds: dict[str, Path], tmp_path: Path) -> None:
+    lines = _cached_extraction_lines(builds)
     extractions = tmp_path / "e.jsonl"
     extractions.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     build([builds["ab"]], tmp_path / "x", formats=["graph"], extractions_path=extractions, use_cache=False)
@@ -194,16 +199,7 @@ def test_one_paper_at_a_time_gives_the_same_graph(
 def test_extractions_without_resolution_fields_are_recovered(builds: dict[str, Path], tmp_path: Path) -> None:
     """Lines of an older ``kg extract`` (no full_name, extractor, gazetteer_key): recovered from the gazetteer and
     the ``LONG (SHORT)`` mentions, so abbreviations still resolve."""
-    from kg.cache import CACHE_FILE, ExtractionCache, pipeline_fingerprint
-    from kg.extract.pipeline import extraction_line
-
-    papers = read_papers([builds["ab"]])
-    cache = ExtractionCache(builds["full"] / "cache" / CACHE_FILE, pipeline_fingerprint())
-    try:
-        known = cache.get_many(papers)
-    finally:
-        cache.close()
-    rows = [json.loads(extraction_line(known[p.id])) for p in papers]
+    rows = [json.loads(line) for line in _cached_extraction_lines(builds)]
     for row in rows:
         for entity in row["entities"]:
             for name in ("full_name", "extractor", "gazetteer_key"):

@@ -30,9 +30,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Add papers to a build: extract and resolve only them, update the state and rdf/ in seconds."""
         from rich.console import Console
-        from rich.markup import escape
 
-        from kg.cli import _fail, _interrupted, _warn_skipped, check_extractions_file, format_names, one_line
+        from kg.cli import _fail, _interrupted, _warn_skipped, check_extractions_file, format_names, print_files
         from kg.errors import KgError
 
         console = Console()
@@ -66,8 +65,7 @@ def register(app: typer.Typer) -> None:
             f"({result.extracted:,} extracted, {result.rekeyed:,} other papers re-resolved); "
             f"now {result.papers:,} papers, {result.entities:,} entities"
         )
-        for name, path in result.files.items():
-            console.print(f"  {name:8} {escape(one_line(str(path)))}", highlight=False, soft_wrap=True)
+        print_files(result.files)
         if timings:
             steps = ", ".join(f"{name} {wall:.2f}/{cpu:.2f}" for name, (wall, cpu) in result.timings.items())
             console.print(f"  timings (wall/CPU s): {steps}", highlight=False, soft_wrap=True)
