@@ -15,6 +15,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from kg.extract.affixes import fast_infix_finditer, fast_suffix_search
 from kg.extract.candidates import Candidate, CandidateFinder
 from kg.extract.entity_types import add_context_votes, appositive_type, decide_type
 from kg.extract.gazetteer import _SPELLING, Gazetteer
@@ -27,7 +28,6 @@ from kg.extract.roles import (
     novel_appositive,
     proposes_in_sentence,
 )
-from kg.extract.suffixes import fast_suffix_search
 from kg.types import ExtractedEntity, Mention
 
 FIELD_SEPARATOR = "\n\n"
@@ -62,8 +62,10 @@ def make_text_keeping_tokenizer() -> Callable[[Language], Callable[[str], Doc]]:
 
     def create(nlp: Language) -> TextKeepingTokenizer:
         tokenizer = default(nlp)
-        # same matches as spaCy's suffix regex, ~20x faster (kg/extract/suffixes.py)
-        tokenizer.suffix_search = fast_suffix_search(nlp.Defaults.suffixes or (), tokenizer.suffix_search)
+        # the matches of spaCy's affix regexes, with a fraction of the regex work (kg/extract/affixes.py)
+        defaults = nlp.Defaults
+        tokenizer.suffix_search = fast_suffix_search(defaults.suffixes or (), tokenizer.suffix_search)
+        tokenizer.infix_finditer = fast_infix_finditer(defaults.infixes or (), tokenizer.infix_finditer)
         previous = tokenizer.token_match
         # a bound regex method when there is no other token_match (English): a Python lambda here cost 25% of
         # tokenizing, since spaCy calls it for every chunk it has not memoised
