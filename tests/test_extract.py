@@ -154,15 +154,14 @@ def test_sentence_boundaries_are_spacys_sentencizer() -> None:
 
 
 def test_new_word_forms_carry_what_the_components_read() -> None:
-    """kg.lean_lexemes.v1 computes only LOWER, IS_PUNCT, IS_SPACE (and the sentencizer's final-mark flag) for word
+    """kg.lean_lexemes.v1 computes only LOWER, IS_PUNCT, IS_SPACE for word
     forms seen after loading; those stay right, and the case-folded gazetteer still matches a new casing."""
     from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 
     from kg.extract.pipeline import load_pipeline
-    from kg.extract.sentences import FINAL_MARK_FLAG
 
     nlp = load_pipeline()
-    assert set(nlp.vocab.lex_attr_getters) == {LOWER, IS_PUNCT, IS_SPACE, FINAL_MARK_FLAG}
+    assert set(nlp.vocab.lex_attr_getters) == {LOWER, IS_PUNCT, IS_SPACE}
     doc = nlp.make_doc("Qzxwv-Ünseen ‽ done.\n\nNext")
     assert [(t.lower_, t.is_punct, t.is_space) for t in doc] == [
         ("qzxwv", False, False),
