@@ -7,7 +7,7 @@ instructions went there; ~10 % with a warm tokenizer):
 - ``suffix_search`` (``rule$|rule$|...``, ~80 rules, ~12 µs a call): a rule anchored with ``$`` can only match a
   word that ends with a character its last element matches (``'s$`` needs ``s``; ``(?<=[0-9])(?:km|kg)$`` needs
   ``m`` or ``g``). ``SuffixSearch`` searches a word ending in ``c`` with a regex of only the rules that can end in
-  ``c`` (at most 4 for the words of the sample corpus; none for a quarter of them, and then no regex runs).
+  ``c`` (at most 6 for the words of the sample corpus; none for a quarter of them, and then no regex runs).
 - ``infix_finditer``: an infix match begins with a character its rule can begin with (lookbehinds consume
   nothing). Most words hold none of those characters, which one character-class scan tells: ``InfixFinditer``.
 
@@ -87,9 +87,11 @@ def fast_infix_finditer(rules: Sequence[str], current: object) -> object:
     """An ``InfixFinditer`` for the tokenizer's ``current`` infix regex made of ``rules``, else ``current``."""
     joined = [rule for rule in rules if rule.strip()]  # as spacy.util.compile_infix_regex
     pattern = _regex_of(current, "finditer", "|".join(joined))
+    if pattern is None or not joined:
+        return current
     trees = [_parse(rule) for rule in joined]
     beginnings = [_first_characters(list(tree)) if tree is not None else ANY for tree in trees]
-    if pattern is None or not beginnings or any(begins is ANY for begins in beginnings):
+    if any(begins is ANY for begins in beginnings):
         return current
     ranges = "".join(_class_range(low, high) for begins in beginnings for low, high in begins)  # type: ignore[union-attr]
     return InfixFinditer(pattern, re.compile(f"[{ranges}]"))

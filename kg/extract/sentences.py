@@ -42,7 +42,7 @@ class FinalMarkSentencizer:
             following = max(final + 1, scanned)
             while following < length and (following in final_set or doc[following].is_punct):
                 following += 1
-            if following < length and following > final:
+            if following < length:
                 values[following] = 1
             scanned = following
         doc.from_array([SENT_START], values.view("uint64").reshape(-1, 1))
