@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,19 @@ def check_paper(paper: Paper, path: Path | None = None) -> None:
     if path is not None:
         where, _, line = (paper.source or "").rpartition(":")
         assert where == str(path) and 1 <= int(line) <= path.read_bytes().count(b"\n") + 1
+
+
+@SETTINGS
+@given(TEXT)
+def test_cleaning_is_its_documented_definition(text: str) -> None:
+    """``clean_text``'s fast paths (printable text, byte-level checks) give what its docstring defines."""
+    defined = re.sub(
+        r"[\ud800-\udfff\ufffe\uffff]",
+        "\ufffd",
+        re.sub(r"[\x00-\x08\x0b-\x1f]", "", text.replace("\r\n", "\n").replace("\r", "\n")),
+    )
+    assert clean_text(text) == defined.strip()
+    assert clean_line(text) == " ".join(defined.split())
 
 
 @SETTINGS

@@ -53,6 +53,8 @@ def clean_text(text: str) -> str:
     """Normalise line breaks, drop NUL and other C0 control characters (tab and newline kept), and replace what
     no sink can write with U+FFFD: lone surrogates (``\\ud800`` in JSON; not UTF-8) and U+FFFE/U+FFFF (not XML);
     surrounding whitespace is removed."""
+    if text.isprintable():  # no line break, control character, surrogate or non-character: only the strip to do
+        return text.strip()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Both are rare: find them in the UTF-8 bytes (C loops over bytes, several times faster than the regex
     # character classes over the string), and only then rewrite. No byte of a multi-byte sequence is below 0x80.
@@ -66,7 +68,7 @@ def clean_text(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """``clean_text`` on one line: every run of whitespace (line breaks included) becomes one space."""
-    return " ".join(clean_text(text).split())
+    return " ".join((text if text.isprintable() else clean_text(text)).split())
 
 
 def check_lengths(title: str, abstract: str, path: str, line: int, abstract_line: int | None = None) -> None:
