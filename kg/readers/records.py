@@ -68,7 +68,7 @@ def clean_text(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """``clean_text`` on one line: every run of whitespace (line breaks included) becomes one space."""
-    return " ".join((text if text.isprintable() else clean_text(text)).split())
+    return " ".join(clean_text(text).split())
 
 
 def check_lengths(title: str, abstract: str, path: str, line: int, abstract_line: int | None = None) -> None:
