@@ -24,7 +24,7 @@ def main() -> None:
 
     from kg.extract.pipeline import TOKENIZER_CACHE_SIZE, load_pipeline, paper_text
     from kg.extract.resources import load_resources
-    from kg.readers.records import paper_from_record
+    from kg.sources.readers.records import paper_from_record
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)

@@ -14,7 +14,7 @@ import spacy
 
 from kg.extract import extract_papers, load_pipeline
 from kg.extract.pipeline import paper_text
-from kg.readers import read_papers
+from kg.sources.readers import read_papers
 
 ROOT = Path(__file__).resolve().parents[1]
 

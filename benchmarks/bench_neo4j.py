@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.atomic import atomic_writer  # noqa: E402
-from kg.graph import load_graph  # noqa: E402
-from kg.neo4j_sink import (  # noqa: E402
+from kg.graph.files import load_graph  # noqa: E402
+from kg.sinks.neo4j import (  # noqa: E402
     PAPER_RELATIONS,
     Connection,
     Rows,
@@ -41,7 +41,7 @@ def sample_graph_dir(given: Path | None) -> Path:
     """The graph to repeat: --graph, or a fresh ``kg build`` of data/corpus/*.txt."""
     if given is not None:
         return given
-    from kg.build import build
+    from kg.workflow.build import build
 
     out = Path(tempfile.mkdtemp(prefix="kg-bench-neo4j-")) / "out"
     build(sorted((ROOT / "data" / "corpus").glob("*.txt")), out)

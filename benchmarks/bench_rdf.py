@@ -1,4 +1,4 @@
-"""RDF export speed, side by side in one run: rdflib's serialisers vs the streaming Oxigraph paths of kg.rdf.
+"""RDF export speed, side by side in one run: rdflib's serialisers vs the streaming Oxigraph paths of kg.sinks.rdf.
 
 The graph is a built graph (default: ``kg build`` of the daily-papers sample into a temporary folder) copied
 K times with renamed papers and entities, so the mix of triples stays that of real output. Every method runs
@@ -30,8 +30,8 @@ import networkx as nx
 import pyoxigraph as ox
 import rdflib
 
-from kg import rdf
 from kg.atomic import atomic_writer
+from kg.sinks import rdf
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -136,7 +136,7 @@ def _rss_kib(field: str) -> int:
 
 def _child(name: str, graph_dir: Path, copies: int, path: Path, conn) -> None:
     """Build the scaled graph, reset the peak-RSS mark, run one method, report."""
-    from kg.graph import load_graph
+    from kg.graph.files import load_graph
 
     graph = scaled(load_graph(graph_dir), copies)
     gc.collect()
@@ -181,7 +181,7 @@ def sample_dir(graph_dir: Path | None) -> Path:
     """A folder holding graph.json: the one given, or a fresh build of the daily-papers sample."""
     if graph_dir is not None:
         return graph_dir
-    from kg.build import build
+    from kg.workflow.build import build
 
     out = Path(tempfile.mkdtemp(prefix="bench-rdf-")) / "out"
     print("building the sample graph (kg build data/corpus/daily-papers-*.txt) ...", flush=True)
@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--methods", help="comma-separated subset of method names")
     args = parser.parse_args()
 
-    from kg.graph import load_graph
+    from kg.graph.files import load_graph
 
     graph_dir = sample_dir(args.graph)
     base_graph = load_graph(graph_dir)

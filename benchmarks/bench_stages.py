@@ -172,18 +172,20 @@ def build_stages(
     sampler: PeakSampler,
     extractions_file: Path | None = None,
 ) -> dict:
-    """The stages of ``kg build`` (as kg.build.build runs them), timed one by one; output in ``out``. With
+    """The stages of ``kg build`` (as kg.workflow.build.build runs them), timed one by one; output in ``out``. With
     ``extractions_file`` (``kg extract`` output of the same inputs) extraction is read from it, as
     ``kg build --extractions`` does."""
-    from kg.build import extract_with_cache
+    from kg.graph.resolution import resolve
+
     from kg.extract.resources import load_resources
-    from kg.extractions import ExtractionReader
-    from kg.graph import build_graph, save_graph
-    from kg.html import write_graph_page
-    from kg.rdf import write_turtle
-    from kg.readers import read_papers
-    from kg.resolve import resolve
-    from kg.site import write_site
+    from kg.graph.build import build_graph
+    from kg.graph.files import save_graph
+    from kg.sinks.html import write_graph_page
+    from kg.sinks.rdf import write_turtle
+    from kg.sinks.site import write_site
+    from kg.sources.readers import read_papers
+    from kg.store.extractions import ExtractionReader
+    from kg.workflow.build import extract_with_cache
 
     results: dict = {}
     out.mkdir(parents=True, exist_ok=True)

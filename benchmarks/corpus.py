@@ -35,7 +35,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 @cache
 def base_papers() -> list[dict]:
     """The bundled sample corpus as plain records (title, abstract, year, venue, authors, url)."""
-    from kg.readers import read_papers
+    from kg.sources.readers import read_papers
 
     files = [*sorted(CORPUS_DIR.glob("daily-papers-*.txt")), CORPUS_DIR / "venue-abstracts-1980-2022.json"]
     return [

@@ -42,7 +42,7 @@ class Harness:
     """Runs one input through ``read_papers`` and keeps the figures and the findings."""
 
     def __init__(self, scratch: Path, stats_path: Path, crash_dir: Path) -> None:
-        from kg.readers import read_papers
+        from kg.sources.readers import read_papers
 
         self.read_papers = read_papers
         self.scratch = scratch
@@ -116,7 +116,7 @@ class Harness:
 
 def check(paper: Any) -> None:
     """What every paper satisfies (as in tests/test_properties.py); an AssertionError is a finding."""
-    from kg.readers.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, clean_line, clean_text
+    from kg.sources.readers.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, clean_line, clean_text
 
     assert paper.id and paper.title and paper.title == clean_line(paper.title)
     assert len(paper.title) <= MAX_TITLE_CHARS and len(paper.abstract) <= MAX_ABSTRACT_CHARS
@@ -158,7 +158,7 @@ def child(argv: list[str]) -> None:
 
     scratch, stats, crash_dir = (Path(a) for a in argv[:3])
     with atheris.instrument_imports(include=["kg", "bibtexparser", "pylatexenc"]):
-        import kg.readers  # noqa: F401
+        import kg.sources.readers  # noqa: F401
     harness = Harness(scratch, stats, crash_dir)
     atheris.Setup([sys.argv[0], *argv[3:]], harness.run)
     atheris.Fuzz()

@@ -60,7 +60,7 @@ def main() -> None:
 def _extract(corpus: Path, warm: int, start: int, count: int) -> None:
     """In valgrind: extract the warm-up papers uncounted, then count the measured ones."""
     from kg.extract.pipeline import load_pipeline, paper_text
-    from kg.readers.records import paper_from_record
+    from kg.sources.readers.records import paper_from_record
 
     texts = []
     with corpus.open(encoding="utf-8") as lines:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kg.evaluate import cluster_scores, load_jsonl
+from kg.evaluate.scores import cluster_scores, load_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +27,7 @@ def spelling_pairs(path: Path = ROOT / "tests/data/resolution-pairs.jsonl") -> N
     import json
 
     from kg.extract.resources import load_resources
-    from kg.fuzzy import FuzzyMatcher
+    from kg.resolve.fuzzy import FuzzyMatcher
 
     gazetteer = load_resources().gazetteer
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

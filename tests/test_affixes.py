@@ -11,7 +11,7 @@ import spacy
 
 from kg.extract.affixes import InfixFinditer, SuffixSearch, fast_infix_finditer, fast_suffix_search
 from kg.extract.pipeline import load_pipeline, paper_text
-from kg.readers import read_papers
+from kg.sources.readers import read_papers
 from tests.conftest import LISTINGS, VENUE_JSON
 
 # the characters spaCy's English affix rules are about (units, currencies, quotes, symbols, scripts) and others

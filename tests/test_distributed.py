@@ -30,7 +30,7 @@ def scheduler() -> Iterator[str]:
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        from kg.distributed import warm_workers
+        from kg.extract.distributed import warm_workers
 
         loading = warm_workers(client, ())  # workers load the pipeline while the local engine runs
         yield cluster.scheduler_address
@@ -90,7 +90,7 @@ def test_dask_engine_stops_on_the_same_bad_record(inputs: list[Path], scheduler:
 
 
 def test_partitions_cover_the_file_and_start_at_lines(tmp_path: Path) -> None:
-    from kg.distributed import count_newlines, line_starts
+    from kg.extract.distributed import count_newlines, line_starts
 
     path = tmp_path / "x.jsonl"
     path.write_bytes(b"".join(b'{"n": %d, "pad": "%s"}\n' % (i, b"x" * (i % 37)) for i in range(500)))

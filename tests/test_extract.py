@@ -9,7 +9,7 @@ import pytest
 
 from kg.extract import extract_papers
 from kg.extract.abbreviations import find_abbreviations
-from kg.readers import read_papers
+from kg.sources.readers import read_papers
 from kg.types import Paper, PaperExtraction
 from tests.conftest import LISTINGS, VENUE_JSON
 

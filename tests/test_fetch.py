@@ -16,13 +16,13 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.errors import KgError
-from kg.fetch.arxiv import fetch_arxiv
-from kg.fetch.convert import arxiv_id_from, normalise_doi, rebuild_abstract
-from kg.fetch.http import HttpClient, Politeness, retry_after_seconds
-from kg.fetch.openalex import fetch_openalex
-from kg.fetch.s2 import fetch_s2
-from kg.fetch.store import state_path
-from kg.readers import read_papers
+from kg.sources.fetch.arxiv import fetch_arxiv
+from kg.sources.fetch.convert import arxiv_id_from, normalise_doi, rebuild_abstract
+from kg.sources.fetch.http import HttpClient, Politeness, retry_after_seconds
+from kg.sources.fetch.openalex import fetch_openalex
+from kg.sources.fetch.s2 import fetch_s2
+from kg.sources.fetch.store import state_path
+from kg.sources.readers import read_papers
 
 DATA = Path(__file__).parent / "data" / "fetch"
 GRPO = "cat:cs.CL AND abs:GRPO"

@@ -11,12 +11,13 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg.add import add
-from kg.build import build, graph_from_papers
 from kg.errors import KgError
-from kg.graph import load_graph
-from kg.readers import read_papers
-from kg.state_graph import graph_from_state
+from kg.graph.files import load_graph
+from kg.graph.resolution import graph_from_papers
+from kg.graph.state_view import graph_from_state
+from kg.sources.readers import read_papers
+from kg.workflow.add import add
+from kg.workflow.build import build
 from tests.test_robustness import kg_here
 
 A = [
@@ -154,8 +155,8 @@ def test_add_needs_a_build_and_the_same_setup(tmp_path: Path, builds: dict[str, 
 
 def _cached_extraction_lines(builds: dict[str, Path]) -> list[str]:
     """``kg extract`` lines of the papers of A+B, in input order, from the full build's extraction cache."""
-    from kg.cache import CACHE_FILE, ExtractionCache, pipeline_fingerprint
     from kg.extract.pipeline import extraction_line
+    from kg.store.cache import CACHE_FILE, ExtractionCache, pipeline_fingerprint
 
     papers = read_papers([builds["ab"]])
     cache = ExtractionCache(builds["full"] / "cache" / CACHE_FILE, pipeline_fingerprint())
@@ -184,7 +185,7 @@ def test_build_from_precomputed_extractions(builds: dict[str, Path], tmp_path: P
 def test_one_paper_at_a_time_gives_the_same_graph(
     builds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kg import build_state
+    from kg.workflow import stages as build_state
 
     monkeypatch.setattr(build_state, "PART_PAPERS", 2)  # several parts, so that older parts get patched
     out = tmp_path / "out"
@@ -214,7 +215,7 @@ def test_interrupted_add_changes_nothing_and_a_rerun_completes(
     builds: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C while the new files are written: the transaction rolls back, OUT is as it was; then the add runs."""
-    import kg.add
+    import kg.workflow.add
 
     out = tmp_path / "out"
     build([builds["a"]], out, formats=["graph", "ntriples"])
@@ -224,7 +225,7 @@ def test_interrupted_add_changes_nothing_and_a_rerun_completes(
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(kg.add, "_write_rdf", interrupted)
+        patch.setattr(kg.workflow.add, "_write_rdf", interrupted)
         with pytest.raises(KeyboardInterrupt):
             add([builds["b"]], out)
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file() and p.parent.name != "cache"}
@@ -240,13 +241,13 @@ def test_add_killed_between_commit_and_move_is_repaired_by_the_next_add(
 ) -> None:
     """The state committed, the new RDF files not moved in (a kill at that moment): the next ``kg add``, even of
     other papers, writes the pending parts again from the state."""
-    import kg.add
+    import kg.workflow.add
 
     out = tmp_path / "out"
     build([builds["a"]], out, formats=["ntriples"])
     with monkeypatch.context() as patch:
-        patch.setattr(kg.add, "_move_in", lambda staging, out: None)  # the files never arrive
-        patch.setattr(kg.add.BuildState, "set_meta", _keep_pending(kg.add.BuildState.set_meta))
+        patch.setattr(kg.workflow.add, "_move_in", lambda staging, out: None)  # the files never arrive
+        patch.setattr(kg.workflow.add.BuildState, "set_meta", _keep_pending(kg.workflow.add.BuildState.set_meta))
         add([builds["b"]], out)
     assert _triples(out / "rdf") != _triples(builds["full"] / "rdf")
     extra = _write(tmp_path / "c.jsonl", [{"id": "c1", "title": "More", "abstract": "We evaluate ZorbNet on MATH."}])

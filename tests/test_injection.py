@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import KgError
-from kg.graph import build_graph
-from kg.html import static_text, write_graph_page
-from kg.resolve import Resolution
-from kg.site import write_site
+from kg.graph.build import build_graph
+from kg.resolve.relations import Resolution
+from kg.sinks.html import static_text, write_graph_page
+from kg.sinks.site import write_site
 from kg.types import Entity, Evidence, Paper, Relation
 
 HOSTILE = [
@@ -63,8 +63,8 @@ def hostile_records() -> list[dict[str, object]]:
 @pytest.fixture(scope="module")
 def pipeline_graph(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
     """Hostile papers through readers, extraction, resolution and graph building."""
-    from kg.build import graph_from_papers
-    from kg.readers import read_papers
+    from kg.graph.resolution import graph_from_papers
+    from kg.sources.readers import read_papers
 
     path = tmp_path_factory.mktemp("hostile") / "hostile.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in hostile_records()), encoding="utf-8")
@@ -191,7 +191,7 @@ def test_rdf_parses_back_with_the_hostile_literals_intact(
     import pyoxigraph as ox
     from rdflib import Graph, Literal, URIRef
 
-    from kg.rdf import iter_triples, oxigraph_terms, write_rdf, write_turtle
+    from kg.sinks.rdf import iter_triples, oxigraph_terms, write_rdf, write_turtle
 
     graph = request.getfixturevalue(which)
     expected = set(iter_triples(graph, BASE, oxigraph_terms()))
@@ -227,8 +227,8 @@ def test_graphml_and_csv_exports_parse_back(pipeline_graph: nx.MultiDiGraph, tmp
     """What the readers let through can be written as XML 1.0 and CSV: no noncharacter, no control character."""
     import csv
 
-    from kg.export import write_csv, write_graphml
-    from kg.neo4j_csv import write_neo4j_csv
+    from kg.sinks.export import write_csv, write_graphml
+    from kg.sinks.neo4j_csv import write_neo4j_csv
 
     back = nx.read_graphml(write_graphml(pipeline_graph, tmp_path / "graph.graphml"))
     assert {d["label"] for _, d in back.nodes(data=True)} == {d["label"] for _, d in pipeline_graph.nodes(data=True)}
@@ -248,7 +248,7 @@ def test_graphml_and_csv_exports_parse_back(pipeline_graph: nx.MultiDiGraph, tmp
 
 
 def test_a_hostile_base_iri_is_refused() -> None:
-    from kg.rdf import normalise_base
+    from kg.sinks.rdf import normalise_base
 
     for base in (
         'https://x.example/"> <https://evil/',
@@ -266,7 +266,7 @@ def test_a_hostile_base_iri_is_refused() -> None:
 
 @pytest.mark.parametrize("which", GRAPHS)
 def test_cypher_gets_names_and_abstracts_only_as_parameters(which: str, request: pytest.FixtureRequest) -> None:
-    from kg.neo4j_sink import FalkorDBDialect, Neo4jDialect, graph_rows, statements
+    from kg.sinks.neo4j import FalkorDBDialect, Neo4jDialect, graph_rows, statements
 
     graph = request.getfixturevalue(which)
     rows = graph_rows(graph)
@@ -286,7 +286,7 @@ def test_cypher_gets_names_and_abstracts_only_as_parameters(which: str, request:
 
 
 def test_property_names_that_are_not_identifiers_are_refused() -> None:
-    from kg.neo4j_sink import QUERIES, graph_rows
+    from kg.sinks.neo4j import QUERIES, graph_rows
 
     graph = nx.MultiDiGraph()
     graph.add_node("paper:p", kind="Paper", paper_id="p", label="t", **{"x}) DETACH DELETE n //": "v"})
@@ -316,7 +316,7 @@ def _single_quoted(text: str) -> tuple[str, int]:
 @given(st.text(st.one_of(st.characters(), st.sampled_from("'\\\"`")), max_size=60))
 def test_falkordb_escaping_cannot_end_a_string_early(text: str) -> None:
     """FalkorDB pastes parameters between single quotes: escaped, a value is one literal, whole."""
-    from kg.neo4j_sink import _falkordb_escape
+    from kg.sinks.neo4j import _falkordb_escape
 
     quoted = f"'{_falkordb_escape(text)}'"
     value, end = _single_quoted(quoted + " DETACH DELETE n")

@@ -25,8 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import InputError, KgError
-from kg.readers import read_papers
-from kg.readers.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, clean_line, clean_text, paper_from_record
+from kg.sources.readers import read_papers
+from kg.sources.readers.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, clean_line, clean_text, paper_from_record
 from kg.types import ENTITY_TYPES, ROLES, Paper
 from tests.conftest import LISTINGS, ROOT
 
@@ -221,7 +221,7 @@ CORPUS = st.lists(
 
 def _resolved(papers: list[Paper], extractions: list[Any]) -> tuple[Any, Any]:
     """Entities and relations of a resolution, in an order-free form (evidence as sorted tuples)."""
-    from kg.resolve import resolve
+    from kg.graph.resolution import resolve
 
     resolution = resolve(papers, extractions)
     relations = sorted(
@@ -245,8 +245,8 @@ def test_resolution_is_deterministic_and_independent_of_paper_order(extract: Any
 
 GRAPH_OF_LISTINGS = """
 import json, sys
-from kg.build import graph_from_papers
-from kg.readers import read_papers
+from kg.graph.resolution import graph_from_papers
+from kg.sources.readers import read_papers
 import networkx as nx
 graph = graph_from_papers(read_papers(sys.argv[1:]))
 print(json.dumps(nx.node_link_data(graph, edges="links"), sort_keys=True, ensure_ascii=False))
@@ -257,7 +257,7 @@ def test_the_graph_is_the_same_in_another_process_with_another_hash_seed() -> No
     """Set iteration order changes with PYTHONHASHSEED; ids, names and edges must not."""
     import networkx as nx
 
-    from kg.build import graph_from_papers
+    from kg.graph.resolution import graph_from_papers
 
     seed = str(int(os.environ.get("PYTHONHASHSEED", "0") or 0) + 12345)
     env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}

@@ -6,10 +6,10 @@ Figures reached when these floors were set are in docs/extraction.md; raise the 
 from __future__ import annotations
 
 import pytest
+from kg.evaluate.scores import EvalResult, cluster_scores, evaluate, load_jsonl
 
-from kg.evaluate import EvalResult, cluster_scores, evaluate, load_jsonl
 from kg.extract import extract_papers
-from kg.readers import read_papers
+from kg.sources.readers import read_papers
 from tests.conftest import LISTINGS, ROOT, VENUE_JSON
 
 GOLD_DEV = ROOT / "tests" / "data" / "gold-dev.jsonl"

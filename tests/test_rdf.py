@@ -17,13 +17,14 @@ import pytest
 import rdflib
 from typer.testing import CliRunner
 
-from kg import rdf
 from kg.cli import app
 from kg.errors import KgError
-from kg.export import export
-from kg.graph import build_graph, load_graph, save_graph
-from kg.resolve import Resolution
-from kg.sparql import load_store, run_query
+from kg.graph.build import build_graph
+from kg.graph.files import load_graph, save_graph
+from kg.query.sparql import load_store, run_query
+from kg.resolve.relations import Resolution
+from kg.sinks import rdf
+from kg.sinks.export import export
 from kg.types import Entity, Evidence, Paper, Relation
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,7 @@ def sample_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     try:
         return request.getfixturevalue("built_graph_dir")
     except pytest.FixtureLookupError:
-        from kg.build import build
+        from kg.workflow.build import build
 
         out = tmp_path_factory.mktemp("rdf-sample") / "out"
         build(sorted((ROOT / "data" / "corpus").glob("daily-papers-*.txt")), out)
@@ -295,7 +296,7 @@ def test_cli_export_validate_and_errors(tricky_dir: Path, tmp_path: Path) -> Non
 
 def test_neo4j_csv_is_dispatched_to_its_module(tricky_dir: Path) -> None:
     try:
-        import kg.neo4j_csv  # noqa: F401
+        import kg.sinks.neo4j_csv  # noqa: F401
     except ModuleNotFoundError:
         with pytest.raises(KgError, match=r"neo4j-csv needs kg/neo4j_csv\.py"):
             export(load_graph(tricky_dir), "neo4j-csv", tricky_dir / "neo4j")

@@ -9,7 +9,7 @@ import pytest
 
 from kg.errors import InputError
 from kg.ids import paper_id
-from kg.readers import ReadReport, read_papers
+from kg.sources.readers import ReadReport, read_papers
 from tests.conftest import LISTINGS, VENUE_JSON
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError
-from kg.readers import FORMATS, ReadReport, detect_format, read_papers
+from kg.sources.readers import FORMATS, ReadReport, detect_format, read_papers
 
 DATA = Path(__file__).parent / "data" / "fetch"
 
@@ -159,8 +159,8 @@ def test_plain_json_reader_is_unchanged(tmp_path: Path) -> None:
 
 
 def test_metadata_reaches_paper_nodes() -> None:
-    from kg.graph import build_graph, paper_node  # imports spaCy: only for this test
-    from kg.resolve import Resolution
+    from kg.graph.build import build_graph, paper_node  # imports spaCy: only for this test
+    from kg.resolve.relations import Resolution
 
     papers = read_papers([DATA / "openalex_works.jsonl"])
     graph = build_graph(Resolution(papers={p.id: p for p in papers}))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from kg.graph.resolution import resolve
 
 from kg.errors import InputError
 from kg.extract import extract_papers
 from kg.extract.resources import load_resources
-from kg.overrides import Overrides
-from kg.resolve import Resolution, compact_key, resolve
+from kg.resolve.keys import compact_key
+from kg.resolve.overrides import Overrides
+from kg.resolve.relations import Resolution
 from kg.types import Paper
 
 
@@ -96,7 +98,7 @@ def test_bad_overrides_file_names_the_file(tmp_path: Path) -> None:
 
 
 def test_fuzzy_matching_respects_versions() -> None:
-    from kg.fuzzy import FuzzyMatcher
+    from kg.resolve.fuzzy import FuzzyMatcher
 
     matcher = FuzzyMatcher(load_resources().gazetteer)
     assert matcher.match("HotpotQAA", "benchmark") is not None  # a typo of a known name
@@ -110,7 +112,7 @@ def test_fuzzy_threshold_on_hand_made_spelling_pairs() -> None:
     """At the default threshold: no wrong merge, and most typos and plurals find their entity."""
     import json
 
-    from kg.fuzzy import FuzzyMatcher
+    from kg.resolve.fuzzy import FuzzyMatcher
     from tests.conftest import ROOT
 
     gazetteer = load_resources().gazetteer

@@ -18,8 +18,8 @@ import pytest
 
 from kg.errors import InputError, KgError
 from kg.extract.pipeline import WARMUP_PAPERS
-from kg.readers import ReadReport, read_papers
-from kg.readers.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
+from kg.sources.readers import ReadReport, read_papers
+from kg.sources.readers.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS
 from kg.types import Paper
 from tests.conftest import ROOT, VENUE_JSON
 
@@ -171,7 +171,7 @@ def test_skip_bad_keeps_the_good_counts_the_bad_and_keeps_every_character(tmp_pa
 
 
 def test_nothing_read_means_no_output_and_exit_2(tmp_path: Path) -> None:
-    from kg.build import build
+    from kg.workflow.build import build
 
     (tmp_path / "bad.jsonl").write_bytes(b"{]\n" + jsonl({"title": ""}))
     (tmp_path / "good.jsonl").write_bytes(jsonl(GOOD))
@@ -254,7 +254,7 @@ def _staging(parent: Path, out_name: str) -> list[Path]:
 
 @pytest.mark.skipif(not HAS_PROC, reason="watches the build through /proc")
 def test_killed_and_interrupted_builds_leave_the_previous_output_and_the_next_run_completes(tmp_path: Path) -> None:
-    from kg.build import build
+    from kg.workflow.build import build
 
     work = tmp_path.resolve()
     (work / "small.jsonl").write_bytes(jsonl(GOOD, MIXED))
@@ -361,7 +361,7 @@ def _dead_pid() -> int:
 
 
 def test_remove_leftovers_repairs_a_swap_killed_half_way(tmp_path: Path) -> None:
-    from kg.build import OLD_MARK, STAGING_MARK, remove_leftovers
+    from kg.workflow.build import OLD_MARK, STAGING_MARK, remove_leftovers
 
     out = tmp_path / "out"
     (out / f".site{OLD_MARK}").mkdir(parents=True)  # killed between moving the old site aside and the new one in

@@ -16,10 +16,11 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from kg.graph import build_graph, save_graph
-from kg.html import GraphIndex, page_names, select_whole_graph, write_graph_page
-from kg.resolve import Resolution
-from kg.site import evidence_sentences, highlight, safe_url, write_site
+from kg.graph.build import build_graph
+from kg.graph.files import save_graph
+from kg.resolve.relations import Resolution
+from kg.sinks.html import GraphIndex, page_names, select_whole_graph, write_graph_page
+from kg.sinks.site import evidence_sentences, highlight, safe_url, write_site
 from kg.types import Entity, Evidence, Paper, Relation
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -1,0 +1,73 @@
+"""``kg eval GOLD PRED``: score extractions against a hand-annotated gold file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kg.cli.common import console, fail
+from kg.errors import KgError
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``eval`` to ``app``."""
+    app.command("eval")(evaluate)
+
+
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL in the annotation guidelines' format.")],
+    pred: Annotated[Path, typer.Argument(help="Predictions: the JSONL written by 'kg extract'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    show_errors: Annotated[
+        bool, typer.Option("--errors", help="List missed, spurious and mislabelled entities.")
+    ] = False,
+) -> None:
+    """Score predictions against gold: P/R/F1 per type, type and role accuracy."""
+    from kg.evaluate.scores import evaluate_files
+
+    try:
+        result = evaluate_files(gold, pred)
+    except (KgError, OSError, UnicodeError) as exc:
+        fail(exc)
+        return
+    data = result.to_dict()
+    if show_errors:
+        data["errors"] = result.errors
+    if as_json:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return
+    table = Table(title=f"{data['papers']} papers")
+    for column in ("type", "precision", "recall", "F1", "gold", "predicted"):
+        table.add_column(column, justify="left" if column == "type" else "right")
+    for name, scores in data["scores"].items():
+        table.add_row(
+            name,
+            f"{scores['precision']:.3f}",
+            f"{scores['recall']:.3f}",
+            f"{scores['f1']:.3f}",
+            str(scores["gold"]),
+            str(scores["predicted"]),
+        )
+    console.print(table)
+    console.print(
+        f"type accuracy {data['type_accuracy']:.3f}, role accuracy {data['role_accuracy']:.3f} "
+        f"on {data['matched']} matched entities"
+    )
+    if data.get("clustering"):
+        c = data["clustering"]
+        console.print(
+            f"resolution (pairwise, across papers): precision {c['precision']:.3f}, recall {c['recall']:.3f}, "
+            f"F1 {c['f1']:.3f} over {c['mentions']} found mentions"
+        )
+    if data["missing_papers"]:
+        console.print(f"[yellow]{len(data['missing_papers'])} gold papers had no prediction[/]")
+    if show_errors:
+        for error in result.errors:
+            console.print(json.dumps(error, ensure_ascii=False), highlight=False)
+
+

@@ -1,0 +1,160 @@
+"""``kg export`` (turtle, ntriples, jsonld, graphml, csv, neo4j-csv) and ``kg sparql``."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+DEFAULT_BASE = "https://w3id.org/kg-ml/"  # kg.sinks.rdf.DEFAULT_BASE, repeated so that kg --help imports no rdflib
+
+
+class ExportFormat(StrEnum):
+    turtle = "turtle"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+    graphml = "graphml"
+    csv = "csv"
+    neo4j_csv = "neo4j-csv"
+
+
+class AnswerFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+
+
+GraphDir = Annotated[Path, typer.Argument(help="Folder written by 'kg build' (holding graph.json).")]
+BaseIri = Annotated[str, typer.Option("--base-iri", help="Base of the IRIs of papers and entities.")]
+
+
+def _fail(exc: Exception) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("export")
+    def export_command(
+        graph_dir: GraphDir,
+        fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.turtle,
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out",
+                "-o",
+                help="Output file (a folder for csv and neo4j-csv); default DIR/graph.<ext>. "
+                "A .gz suffix compresses turtle, ntriples and jsonld.",
+            ),
+        ] = None,
+        base_iri: BaseIri = DEFAULT_BASE,
+        validate: Annotated[
+            bool, typer.Option("--validate", help="Check the RDF against schema/shapes.ttl (needs pySHACL).")
+        ] = False,
+    ) -> None:
+        """Write the graph as Turtle, N-Triples, JSON-LD, GraphML or CSV, with stable IRIs under --base-iri."""
+        from rich.console import Console
+
+        from kg.errors import KgError
+        from kg.graph.files import load_graph
+        from kg.sinks.export import default_output, export
+
+        console, errors = Console(), Console(stderr=True)
+        try:
+            graph = load_graph(graph_dir)
+            target = out or default_output(graph_dir, fmt.value)
+            result = export(graph, fmt.value, target, base_iri)
+            if validate:
+                from kg.sinks.rdf import to_rdf
+                from kg.sinks.rdf import validate as shacl_validate
+
+                report = shacl_validate(to_rdf(graph, base_iri))
+        except (KgError, OSError) as exc:
+            _fail(exc)
+            return
+        count = f"{result.triples:,} triples -> " if result.triples is not None else ""
+        console.print(f"{fmt.value}: {count}{', '.join(str(p) for p in result.paths)}", highlight=False, soft_wrap=True)
+        if validate:
+            for warning in report.warnings:
+                errors.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+            if not report.conforms:
+                errors.print(report.report, highlight=False, markup=False)
+                _fail(KgError(f"the graph does not conform to the SHACL shapes ({report.violations} violations)"))
+            console.print(f"SHACL: conforms ({len(report.warnings)} warnings)", highlight=False, soft_wrap=True)
+
+    @app.command("sparql")
+    def sparql_command(
+        query: Annotated[str, typer.Argument(help="A SPARQL 1.1 query, or @FILE / FILE.rq to read it from a file.")],
+        graph: Annotated[
+            Path, typer.Option("--graph", "-g", help="Folder written by 'kg build', or an RDF file (.ttl, .nt, ...).")
+        ] = Path("out"),
+        fmt: Annotated[AnswerFormat, typer.Option("--format", "-f", help="Answer format.")] = AnswerFormat.table,
+        out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the answer to this file.")] = None,
+        base_iri: BaseIri = DEFAULT_BASE,
+    ) -> None:
+        """Answer a SPARQL 1.1 query over the graph, as a table, CSV, TSV or JSON.
+
+        Prefixes kg:, skos:, dcterms:, prov:, schema:, paper:, method: ... are predeclared; the ontology is in
+        GRAPH <https://w3id.org/kg-ml/ontology>. Examples: docs/sparql.md.
+        """
+        import io
+
+        from kg.atomic import atomic_writer
+        from kg.errors import KgError
+        from kg.query.sparql import load_store, read_query, run_query, write_answer
+
+        try:
+            text, source = read_query(query)
+            store = load_store(graph, base_iri)
+            result = run_query(store, text, base_iri, source)
+            if fmt is AnswerFormat.table:
+                data = _table(result, base_iri)
+            else:
+                buffer = io.BytesIO()
+                write_answer(result, buffer, fmt.value, base_iri)
+                data = buffer.getvalue()
+            if not data.endswith(b"\n"):
+                data += b"\n"
+            if out is not None:
+                with atomic_writer(out, "wb") as handle:
+                    handle.write(data)
+            else:
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+        except (KgError, OSError) as exc:
+            _fail(exc)
+
+
+def _table(result: object, base: str) -> bytes:
+    """A SELECT answer as a text table (IRIs shortened with the prefixes); ASK as true/false; a graph as Turtle."""
+    import io
+
+    import pyoxigraph as ox
+    from rich.console import Console
+    from rich.table import Table
+
+    from kg.query.sparql import compact
+    from kg.sinks.rdf import prefixes, serialize_triples
+
+    if isinstance(result, ox.QueryBoolean):
+        return b"true\n" if bool(result) else b"false\n"
+    if isinstance(result, ox.QueryTriples):
+        buffer = io.BytesIO()
+        serialize_triples(result, buffer, "turtle", base)
+        return buffer.getvalue()
+    assert isinstance(result, ox.QuerySolutions)
+    names = prefixes(base)
+    variables = [v.value for v in result.variables]
+    rows = [[compact(solution[name], names) for name in variables] for solution in result]
+    table = Table(*variables, caption=f"{len(rows)} rows", caption_justify="left")
+    for row in rows:
+        table.add_row(*row)
+    text = io.StringIO()
+    Console(file=text, width=200, highlight=False, markup=False).print(table)
+    return text.getvalue().encode("utf-8")

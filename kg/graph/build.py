@@ -1,0 +1,69 @@
+"""The networkx MultiDiGraph of papers and entities, from a ``Resolution``."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import networkx as nx
+
+from kg import __version__
+from kg.resolve.relations import Resolution
+from kg.types import Evidence
+
+NODE_KIND = {"method": "Method", "model": "Model", "dataset": "Dataset", "benchmark": "Benchmark", "metric": "Metric"}
+_EVIDENCE_FIELDS = tuple(f.name for f in fields(Evidence))  # dataclasses.asdict, without its deep copies (4x faster)
+
+
+def paper_node(paper_id: str) -> str:
+    return f"paper:{paper_id}"
+
+
+def entity_node(entity_id: str) -> str:
+    return f"entity:{entity_id}"
+
+
+def build_graph(resolution: Resolution) -> nx.MultiDiGraph:
+    """Typed nodes (Paper, Method, Model, Dataset, Benchmark, Metric) and typed, evidenced edges from papers."""
+    graph = nx.MultiDiGraph(kg_version=__version__)
+    for paper_id in sorted(resolution.papers):
+        paper = resolution.papers[paper_id]
+        attributes = {k: v for k, v in paper.to_dict().items() if v not in (None, [], "")}
+        attributes.pop("id", None)
+        graph.add_node(paper_node(paper_id), kind="Paper", label=paper.title, paper_id=paper_id, **attributes)
+    for entity_id in sorted(resolution.entities):
+        entity = resolution.entities[entity_id]
+        graph.add_node(
+            entity_node(entity_id),
+            kind=NODE_KIND[entity.type],
+            label=entity.name,
+            entity_id=entity.id,
+            type=entity.type,
+            generic=entity.generic,
+            full_name=entity.full_name,
+            aliases=entity.aliases,
+            external_ids=entity.external_ids,
+            family=entity.family,
+        )
+    ids_by_name: dict[str, list[str]] = {}
+    for entity in resolution.entities.values():
+        ids_by_name.setdefault(entity.name, []).append(entity.id)
+    for entity in resolution.entities.values():
+        if entity.family:
+            family_ids = [i for i in ids_by_name.get(entity.family, ()) if i != entity.id]
+            for family_id in family_ids:
+                graph.add_edge(entity_node(entity.id), entity_node(family_id), key="VARIANT_OF", type="VARIANT_OF")
+    for relation in resolution.relations:
+        graph.add_edge(
+            paper_node(relation.paper_id),
+            entity_node(relation.entity_id),
+            key=relation.kind,
+            type=relation.kind,
+            confidence=relation.confidence,
+            evidence=[{name: getattr(e, name) for name in _EVIDENCE_FIELDS} for e in relation.evidence],
+        )
+    return graph
+
+
+def papers_count(graph: nx.MultiDiGraph, node: str) -> int:
+    """How many distinct papers point at ``node``."""
+    return len({source for source, _ in graph.in_edges(node) if graph.nodes[source].get("kind") == "Paper"})

@@ -1,0 +1,595 @@
+"""The graph as RDF, following the ontology in ``schema/kg.ttl`` (design notes: ``docs/rdf.md``).
+
+One mapping, :func:`iter_triples`, turns the networkx graph into triples of RDF terms; it is written once and
+instantiated with two term libraries:
+
+* rdflib (:func:`to_rdf`): an in-memory ``rdflib.Graph`` for anyone who wants the rdflib API;
+* pyoxigraph (:func:`write_rdf`): triples streamed straight into Oxigraph's Rust serialisers, so that writing
+  Turtle or N-Triples never holds the whole RDF graph in memory and runs about 18x faster than rdflib's
+  (``benchmarks/bench_rdf.py``: 10 million triples of Turtle in under a minute of CPU and 100 MiB).
+
+Every name, sentence and identifier reaches the output only as an RDF term (IRIs built from
+``kg.ids.slug``, literals escaped by the serialiser), never by string concatenation into a document.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import quote
+
+import networkx as nx
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DC, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.atomic import atomic_writer
+from kg.errors import KgError
+from kg.ids import slug
+
+KG = Namespace("https://w3id.org/kg-ml/ontology#")
+SCHEMA = Namespace("https://schema.org/")
+ONTOLOGY_IRI = "https://w3id.org/kg-ml/ontology"
+DEFAULT_BASE = "https://w3id.org/kg-ml/"
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
+ONTOLOGY_FILE = SCHEMA_DIR / "kg.ttl"
+SHAPES_FILE = SCHEMA_DIR / "shapes.ttl"
+
+#: relation type in graph.json -> (ontology property local name, IRI path segment)
+RELATIONS = {
+    "PROPOSES": ("proposes", "proposes"),
+    "USES": ("uses", "uses"),
+    "EVALUATES_ON": ("evaluatesOn", "evaluates-on"),
+    "MENTIONS": ("mentions", "mentions"),
+    "VARIANT_OF": ("variantOf", "variant-of"),
+}
+RELATION_PROPERTY = {name: KG[local] for name, (local, _) in RELATIONS.items()}
+ENTITY_CLASSES = {
+    "method": "Method",
+    "model": "Model",
+    "dataset": "Dataset",
+    "benchmark": "Benchmark",
+    "metric": "Metric",
+}
+VOCABULARY_PREFIXES = {
+    "kg": str(KG),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "owl": str(OWL),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "dc": str(DC),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+}
+DATA_PATHS = ("paper", *ENTITY_CLASSES, "statement", "evidence", "extractor")
+
+_SAFE_LOCAL = re.compile(r"[a-z0-9][a-z0-9-]*")
+_ARXIV_ID = re.compile(r"arxiv:(\d{4})\.(\d{4,5})")
+_ISO_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+_WIKIDATA = re.compile(r"Q[1-9]\d*")
+_IRI_UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def normalise_base(base: str) -> str:
+    """Check that ``base`` is an absolute IRI that can prefix others; add a final ``/`` when it has none."""
+    import pyoxigraph as ox
+
+    base = (base or "").strip()
+    problem = not _SCHEME.match(base) or _IRI_UNSAFE.search(base) or "#" in base[:-1]
+    if not problem:
+        base = base if base.endswith(("/", "#", ":")) else base + "/"
+        try:
+            ox.NamedNode(base + "x")
+        except ValueError:
+            problem = True
+    if problem:
+        raise KgError(f"base IRI {base!r} is not an absolute IRI like {DEFAULT_BASE}")
+    return base
+
+
+def local_name(raw: str) -> str:
+    """The IRI path segment of an id: the id itself when it is already a lowercase slug (``dpo``,
+    ``dpo--direct-preference-optimization``), else ``slug(id)`` plus a short hash of the raw id, so that two ids
+    never share a segment and the segment of an id never depends on the other ids in the graph."""
+    raw = str(raw)
+    if _SAFE_LOCAL.fullmatch(raw):
+        return raw
+    arxiv = _ARXIV_ID.fullmatch(raw)
+    if arxiv:  # canonical new-style arXiv ids map one to one: arxiv:2401.12345 -> arxiv-2401-12345
+        return f"arxiv-{arxiv.group(1)}-{arxiv.group(2)}"
+    return f"{slug(raw)}-{hashlib.blake2b(raw.encode('utf-8'), digest_size=3).hexdigest()}"
+
+
+def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """Prefixes of the vocabularies and of the data IRIs (``paper:``, ``method:``, ...) under ``base``."""
+    base = normalise_base(base)
+    data = {name: f"{base}{name}/" for name in DATA_PATHS}
+    return {**VOCABULARY_PREFIXES, **data}
+
+
+def node_path(node: Any, data: dict[str, Any]) -> str:
+    """The IRI of a graph node relative to the base: ``paper/<id>`` or ``<type>/<id>`` (``method/dpo``)."""
+    kind = data.get("kind")
+    if kind == "Paper":
+        if not data.get("paper_id"):
+            raise KgError(f"node {node!r}: a Paper needs a 'paper_id'")
+        return f"paper/{local_name(data['paper_id'])}"
+    if kind in ENTITY_CLASSES.values():
+        if data.get("type") not in ENTITY_CLASSES or not data.get("entity_id") or not data.get("label"):
+            raise KgError(f"node {node!r}: an entity needs 'type', 'entity_id' and 'label'")
+        return f"{data['type']}/{local_name(data['entity_id'])}"
+    raise KgError(f"node {node!r}: unknown kind {kind!r}")
+
+
+def paper_iri(base: str, paper_id: str) -> URIRef:
+    return URIRef(f"{normalise_base(base)}paper/{local_name(paper_id)}")
+
+
+def entity_iri(base: str, entity_type: str, entity_id: str) -> URIRef:
+    return URIRef(f"{normalise_base(base)}{entity_type}/{local_name(entity_id)}")
+
+
+def _web_iri(value: str) -> str | None:
+    """An http(s) IRI from a URL found in the input (percent-encoding what an IRI may not hold), or None."""
+    import pyoxigraph as ox
+
+    value = value.strip()
+    if not re.match(r"https?://[^/\s]", value):
+        return None
+    head, _, fragment = value.partition("#")
+    encoded = quote(head, safe=":/?@!$&'()*+,;=%~-._") + (
+        "#" + quote(fragment, safe="/?@!$&'()*+,;=~-._") if fragment else ""
+    )
+    encoded = re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", encoded)
+    try:
+        ox.NamedNode(encoded)
+    except ValueError:
+        return None
+    return encoded
+
+
+def _external_links(entity_type: str, scheme: str, value: str) -> tuple[str, str] | None:
+    """(property local name, IRI) for a known external id, or None."""
+    value = str(value).strip()
+    if scheme == "wikidata" and _WIKIDATA.fullmatch(value):
+        return "exactMatch", f"http://www.wikidata.org/entity/{value}"
+    if scheme == "hf" and value:
+        kind = "datasets/" if entity_type in ("dataset", "benchmark") else ""
+        return "seeAlso", f"https://huggingface.co/{kind}{quote(value, safe='/-._~')}"
+    if scheme == "pwc" and value and entity_type in ("method", "dataset"):
+        return "seeAlso", f"https://paperswithcode.com/{entity_type}/{quote(value, safe='-._~')}"
+    return None
+
+
+def _decimal(value: Any, where: str) -> str:
+    number = float(value)
+    if not math.isfinite(number):
+        raise KgError(f"{where}: confidence {value!r} is not a finite number")
+    return format(Decimal(f"{number:.3f}").normalize(), "f")  # canonical: 0.7, 1 (as Oxigraph stores them)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The constructors of one RDF library: ``iri(str)``, ``literal(str)``, ``typed(str, datatype)``, ``triple``."""
+
+    iri: Callable[[str], Any]
+    literal: Callable[[str], Any]
+    typed: Callable[[str, Any], Any]
+    triple: Callable[[Any, Any, Any], Any]
+
+
+def rdflib_terms() -> Terms:
+    return Terms(URIRef, Literal, lambda value, datatype: Literal(value, datatype=datatype), lambda s, p, o: (s, p, o))
+
+
+def oxigraph_terms() -> Terms:
+    import pyoxigraph as ox
+
+    return Terms(ox.NamedNode, ox.Literal, lambda value, datatype: ox.Literal(value, datatype=datatype), ox.Triple)
+
+
+def iter_triples(
+    graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms | None = None, subjects: str = "all"
+) -> Iterator[Any]:
+    """Yield the triples of ``graph`` (built by ``kg.graph.build.build_graph``), grouped by subject, in graph order.
+
+    ``subjects="papers"``: only the papers' triples and those of their edges (statements, evidence);
+    ``"entities"``: only the entities' and their VARIANT_OF edges. The two together are ``"all"``: this is how the
+    N-Triples parts of an incremental build are cut (``kg.sinks.rdf_parts``).
+
+    Papers and entities get readable, stable IRIs under ``base`` (``paper/<id>``, ``method/<id>``, ...). Each
+    paper->entity edge is a direct triple (``paper kg:uses method``) plus a ``kg:Statement`` (an
+    ``rdf:Statement`` with the edge's confidence) and one ``kg:Evidence`` per supporting sentence (PROV-O: quoted
+    from the paper, attributed to the extractor, with its own confidence).
+    """
+    t = terms or rdflib_terms()
+    base = normalise_base(base)
+    iri, lit, typed, triple = t.iri, t.literal, t.typed, t.triple
+
+    def v(namespace: Namespace, local: str) -> Any:
+        return iri(str(namespace[local]))
+
+    a = iri(str(RDF.type))
+    xsd_integer, xsd_decimal, xsd_boolean, xsd_date, xsd_any_uri = (
+        v(XSD, n) for n in ("integer", "decimal", "boolean", "date", "anyURI")
+    )
+    true, false = typed("true", xsd_boolean), typed("false", xsd_boolean)
+    kg_paper, kg_statement, kg_evidence_class = v(KG, "Paper"), v(KG, "Statement"), v(KG, "Evidence")
+    classes = {etype: v(KG, cls) for etype, cls in ENTITY_CLASSES.items()}
+    relation = {name: v(KG, local) for name, (local, _) in RELATIONS.items()}
+    title, identifier, abstract, issued = (v(DCTERMS, n) for n in ("title", "identifier", "abstract", "issued"))
+    creator = v(DC, "creator")
+    year, author_count, venue, organisation = (v(KG, n) for n in ("year", "authorCount", "venue", "organisation"))
+    url, same_as = v(SCHEMA, "url"), v(SCHEMA, "sameAs")
+    pref_label, alt_label, exact_match = v(SKOS, "prefLabel"), v(SKOS, "altLabel"), v(SKOS, "exactMatch")
+    label, see_also = v(RDFS, "label"), v(RDFS, "seeAlso")
+    full_name, generic, family = v(KG, "fullName"), v(KG, "generic"), v(KG, "family")
+    subject_p, predicate_p, object_p = v(RDF, "subject"), v(RDF, "predicate"), v(RDF, "object")
+    confidence, evidence_p = v(KG, "confidence"), v(KG, "supportedBy")
+    sentence, mention_text, field, start, end = (v(KG, n) for n in ("sentence", "text", "field", "start", "end"))
+    quoted_from, attributed_to = v(PROV, "wasQuotedFrom"), v(PROV, "wasAttributedTo")
+    software_agent = v(PROV, "SoftwareAgent")
+    links = {"exactMatch": exact_match, "seeAlso": see_also}
+
+    nodes: dict[Any, tuple[Any, str]] = {}  # node -> (IRI term, IRI string)
+    extractors: dict[str, Any] = {}
+
+    def _node_triples(node: Any, data: dict[str, Any]) -> Iterator[Any]:
+        s = nodes[node][0]
+        if data.get("kind") == "Paper":
+            yield triple(s, a, kg_paper)
+            yield triple(s, title, lit(str(data.get("label") or data.get("title") or "")))
+            yield triple(s, identifier, lit(str(data["paper_id"])))
+            if data.get("abstract"):
+                yield triple(s, abstract, lit(str(data["abstract"])))
+            if data.get("date"):
+                date = str(data["date"])
+                yield triple(s, issued, typed(date, xsd_date) if _ISO_DATE.fullmatch(date) else lit(date))
+            if data.get("year") is not None:
+                yield triple(s, year, typed(str(int(data["year"])), xsd_integer))
+            for author in data.get("authors") or []:
+                yield triple(s, creator, lit(str(author)))
+            if data.get("author_count") is not None:
+                yield triple(s, author_count, typed(str(int(data["author_count"])), xsd_integer))
+            if data.get("organisation"):
+                yield triple(s, organisation, lit(str(data["organisation"])))
+            if data.get("venue"):
+                yield triple(s, venue, lit(str(data["venue"])))
+            if data.get("url"):
+                page = _web_iri(str(data["url"]))
+                yield triple(s, url, iri(page) if page else typed(str(data["url"]), xsd_any_uri))
+            if data.get("doi"):
+                yield triple(s, same_as, iri("https://doi.org/" + quote(str(data["doi"]).strip(), safe="/-._;()~:")))
+            if data.get("arxiv_id"):
+                yield triple(
+                    s, same_as, iri("https://arxiv.org/abs/" + quote(str(data["arxiv_id"]).strip(), safe="/-._~"))
+                )
+        else:
+            etype, name = data["type"], str(data["label"])
+            yield triple(s, a, classes[etype])
+            yield triple(s, pref_label, lit(name))
+            yield triple(s, label, lit(name))
+            long_form = data.get("full_name")
+            if long_form and long_form != name:
+                yield triple(s, full_name, lit(str(long_form)))
+            for alias in sorted(data.get("aliases") or {}):
+                if alias not in (name, long_form):
+                    yield triple(s, alt_label, lit(str(alias)))
+            yield triple(s, generic, true if data.get("generic") else false)
+            if data.get("family"):
+                yield triple(s, family, lit(str(data["family"])))
+            for scheme, value in sorted((data.get("external_ids") or {}).items()):
+                if value is None or str(value).strip() == "":
+                    continue
+                yield triple(s, identifier, lit(f"{scheme}:{value}"))
+                found = _external_links(etype, scheme, value)
+                if found:
+                    yield triple(s, links[found[0]], iri(found[1]))
+
+    for node, data in graph.nodes(data=True):
+        text = base + node_path(node, data)
+        nodes[node] = (iri(text), text)
+    if subjects not in ("all", "papers", "entities"):
+        raise KgError(f"subjects={subjects!r}: choose all, papers or entities")
+
+    def wanted(data: dict[str, Any]) -> bool:
+        return subjects == "all" or (data.get("kind") == "Paper") == (subjects == "papers")
+
+    for node, data in graph.nodes(data=True):
+        if not wanted(data):
+            continue
+        try:
+            yield from _node_triples(node, data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KgError(f"node {node!r}: bad attribute value ({type(exc).__name__}: {exc})") from None
+        s = nodes[node][0]  # the node's relations right after its attributes: one subject block in Turtle
+        for source, target, kind in graph.out_edges(node, data="type"):
+            if kind not in RELATIONS:
+                raise KgError(f"edge {source!r} -> {target!r}: unknown relation type {kind!r}")
+            yield triple(s, relation[kind], nodes[target][0])
+
+    def _edge_triples(source: Any, target: Any, data: dict[str, Any]) -> Iterator[Any]:
+        kind = data["type"]
+        (s, s_text), (o, o_text) = nodes[source], nodes[target]
+        p = relation[kind]
+        evidence = data.get("evidence") or []
+        if not evidence and data.get("confidence") is None:
+            return
+        where = f"edge {source!r} -{kind}-> {target!r}"
+        # paper/p1 + uses + method/dpo -> statement/p1.uses.method.dpo (slugs hold no dots: no clash)
+        edge_key = f"{s_text[len(base) :]}.{RELATIONS[kind][1]}.{o_text[len(base) :]}".replace("/", ".")
+        edge_key = edge_key.removeprefix("paper.")
+        statement = iri(f"{base}statement/{edge_key}")
+        yield triple(statement, a, kg_statement)
+        yield triple(statement, subject_p, s)
+        yield triple(statement, predicate_p, p)
+        yield triple(statement, object_p, o)
+        if data.get("confidence") is not None:
+            yield triple(statement, confidence, typed(_decimal(data["confidence"], where), xsd_decimal))
+        seen: set[str] = set()
+        items = []
+        for item in evidence:
+            key = f"{item.get('field')}-{item.get('start')}-{item.get('end')}"
+            if key in seen:
+                key = f"{key}-{len(seen)}"
+            seen.add(key)
+            items.append((iri(f"{base}evidence/{edge_key}.{slug(key)}"), item))
+            yield triple(statement, evidence_p, items[-1][0])
+        for node_iri, item in items:
+            extractor_name = str(item["extractor"])
+            yield triple(node_iri, a, kg_evidence_class)
+            yield triple(node_iri, sentence, lit(str(item["sentence"])))
+            if item.get("text") is not None:
+                yield triple(node_iri, mention_text, lit(str(item["text"])))
+            yield triple(node_iri, field, lit(str(item["field"])))
+            yield triple(node_iri, start, typed(str(int(item["start"])), xsd_integer))
+            yield triple(node_iri, end, typed(str(int(item["end"])), xsd_integer))
+            yield triple(node_iri, confidence, typed(_decimal(item["confidence"], where), xsd_decimal))
+            yield triple(node_iri, quoted_from, s)
+            agent = extractors.get(extractor_name)
+            if agent is None:
+                agent = extractors[extractor_name] = iri(f"{base}extractor/{local_name(extractor_name)}")
+                yield triple(node_iri, attributed_to, agent)
+                yield triple(agent, a, software_agent)
+                yield triple(agent, label, lit(extractor_name))
+            else:
+                yield triple(node_iri, attributed_to, agent)
+
+    for source, target, data in graph.edges(data=True):
+        if not wanted(graph.nodes[source]):
+            continue
+        try:
+            yield from _edge_triples(source, target, data)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            where = f"edge {source!r} -{data.get('type')}-> {target!r}"
+            raise KgError(f"{where}: bad attribute value ({type(exc).__name__}: {exc})") from None
+
+
+def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:
+    """The graph as an in-memory ``rdflib.Graph`` (prefixes bound). For big graphs use :func:`write_rdf`."""
+    rdf = Graph()
+    for prefix, namespace in prefixes(base).items():
+        rdf.bind(prefix, namespace, replace=True)
+    add = rdf.add
+    for triple in iter_triples(graph, base, rdflib_terms()):
+        add(triple)
+    return rdf
+
+
+def rdflib_to_oxigraph(triples: Graph | Iterable[tuple[Any, Any, Any]]) -> Iterator[Any]:
+    """Convert rdflib triples to pyoxigraph triples, to serialise them fast; an ``rdflib.Graph`` is read subject
+    by subject, so that Turtle groups each subject's triples."""
+    import pyoxigraph as ox
+    from rdflib import BNode
+
+    cache: dict[Any, Any] = {}
+
+    def convert(term: Any) -> Any:
+        found = cache.get(term)
+        if found is not None:
+            return found
+        if isinstance(term, URIRef):
+            made = ox.NamedNode(str(term))
+        elif isinstance(term, BNode):
+            made = ox.BlankNode(str(term))
+        elif isinstance(term, Literal):
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+            return ox.Literal(str(term), datatype=datatype)
+        else:
+            raise KgError(f"cannot convert RDF term {term!r}")
+        if len(cache) < 1_000_000:
+            cache[term] = made
+        return made
+
+    if isinstance(triples, Graph):
+        graph = triples
+        triples = ((s, p, o) for s in graph.subjects(unique=True) for p, o in graph.predicate_objects(s))
+    for s, p, o in triples:
+        yield ox.Triple(convert(s), convert(p), convert(o))
+
+
+def rdf_format(name: str) -> Any:
+    """The pyoxigraph ``RdfFormat`` of an export format name (turtle, ntriples, jsonld)."""
+    import pyoxigraph as ox
+
+    formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+    if name not in formats:
+        raise KgError(f"unknown RDF format {name!r}; choose one of {', '.join(formats)}")
+    return formats[name]
+
+
+def serialize_triples(triples: Iterable[Any], out: IO[bytes], fmt: str, base: str = DEFAULT_BASE) -> int:
+    """Stream pyoxigraph triples to a binary file in ``fmt`` (turtle, ntriples, jsonld); return the count."""
+    import pyoxigraph as ox
+
+    counter = _Counter(triples)
+    if fmt == "jsonld":
+        write_jsonld(counter, out, base)
+    else:
+        names = prefixes(base) if fmt == "turtle" else None
+        ox.serialize(counter, out, rdf_format(fmt), prefixes=names)
+    return counter.count
+
+
+def write_rdf(graph: nx.MultiDiGraph, path: Path, fmt: str = "turtle", base: str = DEFAULT_BASE) -> int:
+    """Write ``graph`` as Turtle, N-Triples or JSON-LD, streaming, atomically (gzip when ``path`` ends in
+    ``.gz``); return the number of triples written."""
+    rdf_format(fmt)
+    path = Path(path)
+    with atomic_writer(path, "wb") as raw:
+        out: IO[bytes] = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if path.suffix == ".gz" else raw
+        try:
+            count = serialize_triples(iter_triples(graph, base, oxigraph_terms()), out, fmt, base)
+        finally:
+            if out is not raw:
+                out.close()
+    return count
+
+
+def write_turtle(graph: nx.MultiDiGraph, path: Path, base: str = DEFAULT_BASE) -> Path:
+    """Serialise to Turtle atomically (streamed through Oxigraph's serialiser)."""
+    write_rdf(graph, path, "turtle", base)
+    return path
+
+
+def write_ntriples(graph: nx.MultiDiGraph, path: Path, base: str = DEFAULT_BASE) -> Path:
+    """Serialise to N-Triples atomically, streaming: memory does not grow with the number of triples."""
+    write_rdf(graph, path, "ntriples", base)
+    return path
+
+
+class _Counter:
+    """Pass triples through, counting them."""
+
+    def __init__(self, triples: Iterable[Any]) -> None:
+        self._triples = iter(triples)
+        self.count = 0
+
+    def __iter__(self) -> _Counter:
+        return self
+
+    def __next__(self) -> Any:
+        item = next(self._triples)
+        self.count += 1
+        return item
+
+
+def jsonld_context(base: str = DEFAULT_BASE) -> dict[str, Any]:
+    """The JSON-LD context of :func:`write_jsonld`: the prefixes, nothing else (values keep explicit types)."""
+    return dict(prefixes(base))
+
+
+def write_jsonld(triples: Iterable[Any], out: IO[bytes], base: str = DEFAULT_BASE) -> None:
+    """Stream pyoxigraph triples as compact JSON-LD: ``{"@context": prefixes, "@graph": [node objects]}``.
+
+    Consecutive triples with one subject make one node object (a subject that comes back later gets a second
+    node object, which JSON-LD merges). IRIs are compacted with the prefixes; every value is JSON-escaped.
+    """
+    import pyoxigraph as ox
+
+    context = jsonld_context(base)
+    ordered = sorted(context.items(), key=lambda item: -len(item[1]))
+    rdf_type = str(RDF.type)
+    xsd_string = str(XSD.string)
+    compacted: dict[str, str] = {}
+
+    def compact(value: str) -> str:
+        found = compacted.get(value)
+        if found is not None:
+            return found
+        result = value
+        for name, namespace in ordered:
+            if value.startswith(namespace) and len(value) > len(namespace):
+                rest = value[len(namespace) :]
+                if not rest.startswith("//"):
+                    result = f"{name}:{rest}"
+                break
+        if len(compacted) < 100_000:
+            compacted[value] = result
+        return result
+
+    def value_of(term: Any) -> Any:
+        if isinstance(term, ox.NamedNode):
+            return {"@id": compact(term.value)}
+        if isinstance(term, ox.BlankNode):
+            return {"@id": f"_:{term.value}"}
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == xsd_string:
+            return term.value
+        return {"@value": term.value, "@type": compact(term.datatype.value)}
+
+    out.write(b'{"@context": ')
+    out.write(json.dumps(context, ensure_ascii=False).encode("utf-8"))
+    out.write(b',\n "@graph": [')
+    current: Any = None
+    node: dict[str, Any] = {}
+    first = True
+
+    def flush() -> None:
+        nonlocal first
+        if node:
+            out.write(b"\n  " if first else b",\n  ")
+            out.write(json.dumps(node, ensure_ascii=False).encode("utf-8"))
+            first = False
+
+    for triple in triples:
+        subject = triple.subject
+        if subject != current:
+            flush()
+            current = subject
+            node = {"@id": value_of(subject)["@id"]}
+        predicate = triple.predicate.value
+        if predicate == rdf_type and isinstance(triple.object, ox.NamedNode):
+            node.setdefault("@type", []).append(compact(triple.object.value))
+        else:
+            node.setdefault(compact(predicate), []).append(value_of(triple.object))
+    flush()
+    out.write(b"\n ]}\n")
+
+
+@dataclass
+class Validation:
+    """The outcome of :func:`validate`: ``conforms`` ignores warnings, which are listed in ``warnings``."""
+
+    conforms: bool
+    violations: int
+    warnings: list[str]
+    report: str
+
+
+def validate(rdf: Graph, shapes: Path = SHAPES_FILE, ontology: Path = ONTOLOGY_FILE) -> Validation:
+    """Validate an rdflib graph with pySHACL against ``schema/shapes.ttl``, the ontology mixed in."""
+    try:
+        import pyshacl
+    except ModuleNotFoundError:
+        raise KgError("validation needs pySHACL: pip install -e '.[dev]' (or pip install pyshacl)") from None
+    from rdflib.namespace import SH
+
+    shapes_graph = Graph().parse(shapes, format="turtle")
+    ontology_graph = Graph().parse(ontology, format="turtle")
+    conforms, results, text = pyshacl.validate(
+        rdf, shacl_graph=shapes_graph, ont_graph=ontology_graph, inference="none", allow_warnings=True
+    )
+    warnings, violations = [], 0
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        severity = results.value(result, SH.resultSeverity)
+        if severity == SH.Violation:
+            violations += 1
+            continue
+        focus, value = results.value(result, SH.focusNode), results.value(result, SH.value)
+        message = results.value(result, SH.resultMessage)
+        warnings.append(f"{focus} {value if value is not None else ''}: {message}")
+    return Validation(bool(conforms), violations, sorted(warnings), text)

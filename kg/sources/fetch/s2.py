@@ -1,0 +1,110 @@
+"""Semantic Scholar Graph API: bulk search (continuation token, the default) or relevance search (offset,
+at most 1,000 results). An API key, if given, goes in the ``x-api-key`` header."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KgError
+from kg.sources.fetch.convert import s2_record
+from kg.sources.fetch.http import HttpClient, Politeness
+from kg.sources.fetch.store import FetchStore, FetchSummary, Page, run_fetch
+
+BASE_URL = "https://api.semanticscholar.org/graph/v1"
+FIELDS = "paperId,externalIds,url,title,abstract,venue,publicationVenue,year,publicationDate,authors"
+RELEVANCE_LIMIT = 1000
+MODES = ("bulk", "relevance")
+
+
+def parse_papers(data: Any, where: str) -> tuple[list[dict[str, Any]], int | None]:
+    """Records and total of one search response; ``KgError`` when malformed."""
+    if not isinstance(data, Mapping):
+        raise KgError(f"Semantic Scholar: malformed response from {where} (not a JSON object)")
+    items = data.get("data", [] if data.get("total") == 0 else None)
+    if not isinstance(items, list):
+        raise KgError(f"Semantic Scholar: malformed response from {where} (no 'data' list)")
+    records = []
+    for number, paper in enumerate(items, start=1):
+        try:
+            records.append(s2_record(paper))
+        except ValueError as exc:
+            raise KgError(f"Semantic Scholar: malformed paper {number} from {where}: {exc}") from None
+    total = data.get("total")
+    return records, total if isinstance(total, int) else None
+
+
+def s2_bulk_pages(client: HttpClient, query: str, year: str | None, token: str | None) -> Iterator[Page]:
+    """``/paper/search/bulk`` pages (up to 1,000 papers each) from continuation ``token`` on."""
+    current = token
+    while True:
+        params = {"query": query, "fields": FIELDS, "year": year, "token": current}
+        data = client.get_json("/paper/search/bulk", params)
+        records, total = parse_papers(data, f"token={(current or '-')[:24]}")
+        following = data.get("token") if records else None
+        following = following if isinstance(following, str) and following else None
+        yield Page(records, cursor=current, next=following, total=total)
+        if following is None:
+            return
+        current = following
+
+
+def s2_relevance_pages(
+    client: HttpClient, query: str, year: str | None, offset: int, limit: int = 100
+) -> Iterator[Page]:
+    """``/paper/search`` pages by offset; the API serves only the first 1,000 results."""
+    current = offset
+    while current < RELEVANCE_LIMIT:
+        size = min(limit, RELEVANCE_LIMIT - current)
+        params = {"query": query, "fields": FIELDS, "year": year, "offset": current, "limit": size}
+        data = client.get_json("/paper/search", params)
+        records, total = parse_papers(data, f"offset={current}")
+        following = data.get("next")
+        last = not records or not isinstance(following, int) or following >= RELEVANCE_LIMIT
+        yield Page(records, cursor=current, next=None if last else following, total=total)
+        if last:
+            return
+        current = following
+
+
+def fetch_s2(
+    query: str,
+    out: Path,
+    *,
+    mode: str = "bulk",
+    year: str | None = None,
+    max_papers: int | None = 1000,
+    page_size: int = 100,
+    api_key: str | None = None,
+    base_url: str = BASE_URL,
+    politeness: Politeness | None = None,
+    restart: bool = False,
+    checkpoint_every: float = 30.0,
+    sleep: Callable[[float], None] | None = None,
+    progress: Callable[[FetchSummary], None] | None = None,
+) -> FetchSummary:
+    """Fetch the papers matching ``query`` into ``out`` (resumable)."""
+    if mode not in MODES:
+        raise KgError(f"unknown --mode {mode!r} (bulk or relevance)")
+    politeness = politeness or Politeness(delay=1.0)
+    store = FetchStore(
+        out, "s2", {"query": query, "mode": mode, "year": year}, restart=restart, checkpoint_every=checkpoint_every
+    )
+    summary = FetchSummary("s2", Path(out))
+    headers = {"x-api-key": api_key} if api_key else {}
+    extra = {"sleep": sleep} if sleep else {}
+    with HttpClient(base_url, name="Semantic Scholar", politeness=politeness, headers=headers, **extra) as client:
+
+        def pages(cursor: Any) -> Iterator[Page]:
+            if mode == "bulk":
+                return s2_bulk_pages(client, query, year, cursor)
+            return s2_relevance_pages(client, query, year, cursor or 0, min(page_size, 100))
+
+        try:
+            run_fetch(store, pages, max_papers, summary, progress)
+        finally:
+            summary.requests, summary.retries = client.requests, client.retries
+    if mode == "relevance" and summary.complete and (summary.total or 0) > RELEVANCE_LIMIT:
+        summary.notes.append(f"relevance search serves only the first {RELEVANCE_LIMIT} results; use --mode bulk")
+    return summary

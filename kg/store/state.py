@@ -1,0 +1,259 @@
+"""The persistent build state ``OUT/state.sqlite``: what ``kg add`` needs to resolve new papers against a build
+without re-reading it (design: ``docs/incremental.md``).
+
+Tables: ``paper`` (metadata, extraction, insertion order, RDF part), ``member`` (one row per extracted entity:
+its key and, when the key depends on the corpus-wide abbreviation definitions, its compact short form),
+``definition`` (short form -> long forms, counted), ``entity`` (per key: distinct papers and the counters its
+name, type and aliases are decided from) and ``meta``. Every change is one SQLite transaction, so a killed
+writer leaves the state as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import KgError
+from kg.resolve.entities import Aggregate
+from kg.store.cache import entities_json, entity_from_dict
+from kg.types import ExtractedEntity, Paper, PaperExtraction
+
+STATE_FILE = "state.sqlite"
+SCHEMA_VERSION = "1"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS paper (
+    id TEXT PRIMARY KEY, seq INTEGER NOT NULL, part INTEGER NOT NULL, data TEXT NOT NULL, extraction TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS paper_part ON paper (part);
+CREATE TABLE IF NOT EXISTS member (
+    paper_id TEXT NOT NULL, ordinal INTEGER NOT NULL, key TEXT NOT NULL, bare TEXT,
+    PRIMARY KEY (paper_id, ordinal)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS member_key ON member (key);
+CREATE INDEX IF NOT EXISTS member_bare ON member (bare) WHERE bare IS NOT NULL;
+CREATE TABLE IF NOT EXISTS definition (
+    short TEXT NOT NULL, long TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (short, long)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entity (key TEXT PRIMARY KEY, papers INTEGER NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS retracted (line BLOB PRIMARY KEY) WITHOUT ROWID;
+"""
+
+
+@dataclass(slots=True)
+class StoredPaper:
+    """A paper as the state holds it."""
+
+    paper: Paper
+    part: int
+    extraction: PaperExtraction
+
+
+def paper_json(paper: Paper) -> str:
+    return json.dumps(paper.to_dict(), ensure_ascii=False)
+
+
+def extraction_from_json(paper_id: str, text: str) -> PaperExtraction:
+    return PaperExtraction(paper_id, [entity_from_dict(row) for row in json.loads(text)])
+
+
+class BuildState:
+    """One open ``state.sqlite``. Use ``transaction()`` around every change."""
+
+    def __init__(self, path: Path | None, create: bool = False) -> None:
+        """Open ``path`` (``create``: make it if missing); ``path=None``: a fresh state in memory."""
+        self.path = Path(path) if path is not None else Path(":memory:")
+        if path is None:
+            create = True
+        elif not create and not self.path.exists():
+            raise KgError(f"{self.path.parent}: no build state here; run 'kg build INPUT... --out {self.path.parent}'")
+        self.db = sqlite3.connect(":memory:" if path is None else self.path, isolation_level=None, timeout=1.0)
+        try:
+            self.db.execute("PRAGMA journal_mode=DELETE")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA cache_size=-200000")
+            if create:
+                self.db.executescript(_SCHEMA)
+                if self.meta("schema") is None:
+                    self.set_meta("schema", SCHEMA_VERSION)
+            schema = self.meta("schema")
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise KgError(f"{self.path}: cannot read the build state ({exc}); run 'kg build' again") from None
+        if schema != SCHEMA_VERSION:
+            self.db.close()
+            raise KgError(f"{self.path}: build state of another kg version; run 'kg build' again")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: commit at the end of the block, roll back on any exception (Ctrl-C included)."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise KgError(f"{self.path}: {exc}: another 'kg add' or 'kg build' is writing this build") from None
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ---- meta
+
+    def meta(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str | int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, str(value)))
+
+    def generation(self) -> int:
+        """How many times the state was changed (a build or an add each count one)."""
+        return int(self.meta("generation") or 0)
+
+    def _rows_where_in(self, select: str, column: str, values: Iterable[str]) -> Iterator[tuple]:
+        """Rows of ``select ... WHERE column IN (values)``, asked 500 values at a time (SQLite's variable limit)."""
+        items = list(values)
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            yield from self.db.execute(f"{select} WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
+
+    # ---- papers
+
+    def paper_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM paper").fetchone()[0])
+
+    def get_papers(self, ids: Iterable[str]) -> dict[str, StoredPaper]:
+        rows = self._rows_where_in("SELECT id, part, data, extraction FROM paper", "id", ids)
+        return {row[0]: _stored_paper(*row) for row in rows}
+
+    def iter_papers(self, part: int | None = None) -> Iterator[StoredPaper]:
+        """Every paper in insertion order (or those of one RDF part)."""
+        sql = "SELECT id, part, data, extraction FROM paper"
+        rows = (
+            self.db.execute(sql + " ORDER BY seq")
+            if part is None
+            else self.db.execute(sql + " WHERE part = ? ORDER BY seq", (part,))
+        )
+        for row in rows:
+            yield _stored_paper(*row)
+
+    def put_paper(self, paper: Paper, extraction: Sequence[ExtractedEntity], part: int) -> None:
+        """Insert a paper or replace one (a replaced paper keeps its place in the order)."""
+        seq = self.db.execute("SELECT seq FROM paper WHERE id = ?", (paper.id,)).fetchone()
+        if seq is None:
+            seq = (int(self.meta("next_seq") or 0),)
+            self.set_meta("next_seq", seq[0] + 1)
+        self.db.execute(
+            "INSERT OR REPLACE INTO paper (id, seq, part, data, extraction) VALUES (?, ?, ?, ?, ?)",
+            (paper.id, seq[0], part, paper_json(paper), entities_json(extraction)),
+        )
+
+    def put_papers(self, rows: Sequence[tuple[Paper, Sequence[ExtractedEntity], int]]) -> None:
+        """Insert new papers (ids not in the state) in one statement."""
+        start = int(self.meta("next_seq") or 0)
+        self.db.executemany(
+            "INSERT INTO paper (id, seq, part, data, extraction) VALUES (?, ?, ?, ?, ?)",
+            (
+                (paper.id, start + n, part, paper_json(paper), entities_json(entities))
+                for n, (paper, entities, part) in enumerate(rows)
+            ),
+        )
+        self.set_meta("next_seq", start + len(rows))
+
+    def relation_count(self) -> int:
+        """Paper -> entity relations (distinct paper and key; keys merged by overrides are counted apart)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM (SELECT DISTINCT paper_id, key FROM member)").fetchone()[0])
+
+    def part_of(self, paper_ids: Iterable[str]) -> dict[str, int]:
+        """paper id -> the RDF part holding it."""
+        return dict(self._rows_where_in("SELECT id, part FROM paper", "id", paper_ids))
+
+    def parts(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT part FROM paper ORDER BY part")]
+
+    # ---- members
+
+    def members_of(self, paper_ids: Iterable[str]) -> dict[str, dict[int, str]]:
+        """paper id -> ordinal -> key."""
+        found: dict[str, dict[int, str]] = defaultdict(dict)
+        for paper_id, ordinal, key in self._rows_where_in(
+            "SELECT paper_id, ordinal, key FROM member", "paper_id", paper_ids
+        ):
+            found[paper_id][ordinal] = key
+        return found
+
+    def bare_members(self, short: str) -> list[tuple[str, int, str]]:
+        """(paper id, ordinal, key) of the members whose key depends on the definitions of ``short``."""
+        return list(self.db.execute("SELECT paper_id, ordinal, key FROM member WHERE bare = ?", (short,)))
+
+    def papers_with_keys(self, keys: Iterable[str]) -> set[str]:
+        return {row[0] for row in self._rows_where_in("SELECT paper_id FROM member", "key", keys)}
+
+    def delete_members(self, paper_id: str) -> None:
+        self.db.execute("DELETE FROM member WHERE paper_id = ?", (paper_id,))
+
+    def put_members(self, rows: Iterable[tuple[str, int, str, str | None]]) -> None:
+        self.db.executemany("INSERT INTO member (paper_id, ordinal, key, bare) VALUES (?, ?, ?, ?)", rows)
+
+    def set_member_keys(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        """(new key, paper id, ordinal)."""
+        self.db.executemany("UPDATE member SET key = ? WHERE paper_id = ? AND ordinal = ?", rows)
+
+    # ---- definitions and entities
+
+    def definitions(self) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = defaultdict(dict)
+        for short, long_form, count in self.db.execute("SELECT short, long, count FROM definition"):
+            found[short][long_form] = count
+        return found
+
+    def put_definitions(self, rows: Iterable[tuple[str, str, int]]) -> None:
+        """(short, long, count); a count of 0 removes the definition."""
+        rows = list(rows)
+        self.db.executemany(
+            "DELETE FROM definition WHERE short = ? AND long = ?", [(s, lf) for s, lf, c in rows if c <= 0]
+        )
+        self.db.executemany(
+            "INSERT OR REPLACE INTO definition (short, long, count) VALUES (?, ?, ?)", [r for r in rows if r[2] > 0]
+        )
+
+    def aggregates(self) -> tuple[dict[str, Aggregate], dict[str, int]]:
+        """Every key's aggregate and distinct-paper count."""
+        aggregates: dict[str, Aggregate] = {}
+        papers: dict[str, int] = {}
+        for key, count, data in self.db.execute("SELECT key, papers, data FROM entity"):
+            aggregates[key] = Aggregate.from_json(json.loads(data))
+            papers[key] = count
+        return aggregates, papers
+
+    def put_aggregates(self, rows: Iterable[tuple[str, Aggregate | None, int]]) -> None:
+        """(key, aggregate or None to delete, distinct papers)."""
+        rows = list(rows)
+        self.db.executemany("DELETE FROM entity WHERE key = ?", [(k,) for k, agg, _ in rows if agg is None])
+        self.db.executemany(
+            "INSERT OR REPLACE INTO entity (key, papers, data) VALUES (?, ?, ?)",
+            [(k, n, json.dumps(agg.to_json(), ensure_ascii=False)) for k, agg, n in rows if agg is not None],
+        )
+
+    # ---- RDF lines retracted since the build (kg.sinks.rdf_parts)
+
+    def retract(self, add: Iterable[bytes], remove: Iterable[bytes]) -> None:
+        self.db.executemany("DELETE FROM retracted WHERE line = ?", ((line,) for line in remove))
+        self.db.executemany("INSERT OR IGNORE INTO retracted (line) VALUES (?)", ((line,) for line in add))
+
+    def retracted(self) -> Iterator[bytes]:
+        for (line,) in self.db.execute("SELECT line FROM retracted ORDER BY line"):
+            yield bytes(line)
+
+
+def _stored_paper(paper_id: str, part: int, data: str, extraction: str) -> StoredPaper:
+    return StoredPaper(Paper.from_dict(json.loads(data)), part, extraction_from_json(paper_id, extraction))

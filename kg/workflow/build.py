@@ -1,0 +1,218 @@
+"""The whole path in one call: read -> extract -> resolve -> graph -> sinks (JSON, Turtle, HTML)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.atomic import atomic_writer, staging_path
+from kg.errors import KgError
+from kg.extract.pipeline import extraction_line
+from kg.resolve.overrides import Overrides
+from kg.sinks.rdf import DEFAULT_BASE
+from kg.sinks.rdf_parts import RDF_DIR
+from kg.sources.readers import ReadReport, read_papers
+from kg.types import PaperExtraction
+
+OVERRIDES_FILE = "overrides.yaml"
+OUTPUTS = ("graph", "turtle", "ntriples", "html", "site")  # graph.json, graph.ttl, rdf/*.nt, index.html, site/
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    papers: int
+    entities: int
+    relations: int
+    files: dict[str, Path] = field(default_factory=dict)
+    read_report: ReadReport = field(default_factory=ReadReport)
+
+
+def write_extractions(extractions: Iterable[PaperExtraction], path: Path) -> int:
+    """Write ``kg extract`` JSONL atomically; returns the number of lines."""
+    return write_lines((extraction_line(extraction) for extraction in extractions), path)
+
+
+def write_lines(lines: Iterable[str], path: Path) -> int:
+    """Write lines (given without their newline) atomically; returns how many."""
+    count = 0
+    with atomic_writer(path) as out:
+        for line in lines:
+            out.write(line + "\n")
+            count += 1
+    return count
+
+
+def build(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    fmt: str = "auto",
+    gazetteer_paths: Sequence[str | Path] = (),
+    base_iri: str = DEFAULT_BASE,
+    skip_bad: bool = False,
+    n_process: int = 1,
+    overrides_path: str | Path | None = None,
+    use_cache: bool = True,
+    formats: Sequence[str] = OUTPUTS,
+    extractions_path: str | Path | None = None,
+) -> BuildResult:
+    """Build the graph of ``inputs`` into ``out``: the build state (``state.sqlite``, what ``kg add`` resolves new
+    papers against), graph.json, graph.ttl, rdf/ (N-Triples parts), index.html (the whole-graph view) and site/
+    (overview with search, one page per entity and per paper); ``formats`` picks some of them (``graph``,
+    ``turtle``, ``ntriples``, ``html``, ``site``; ``none``: the state alone); outputs of an earlier build that are
+    not picked stay as they were (queries read the state when it is newer than graph.json).
+
+    Everything is written into a fresh temporary folder first and moved into place at the end, so an
+    interrupted build leaves the previous output untouched. Extractions are cached by content hash in
+    ``out/cache/`` (``use_cache=False`` to skip), so a rebuild with more papers extracts only the new ones;
+    ``extractions_path`` (``kg extract`` output of the same inputs) skips extraction altogether.
+    Resolution overrides come from ``overrides_path``, else from ``out/overrides.yaml`` when it exists.
+    """
+    from kg.workflow.stages import resolve_into_state, write_outputs
+
+    out = Path(out)
+    formats = check_formats(formats)
+    report = ReadReport()
+    papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
+    overrides = load_overrides(out, overrides_path)
+    given = str(Path(overrides_path).resolve()) if overrides_path is not None else ""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(out)
+    staging = staging_path(out.parent, f".{out.name}{STAGING_MARK}{os.getpid()}-")
+    try:
+        staging.mkdir(mode=0o700)
+        view = resolve_into_state(
+            papers,
+            staging,
+            gazetteer_paths,
+            overrides,
+            n_process,
+            out / "cache" if use_cache else None,
+            extractions_path,
+            base_iri,
+            given,
+        )
+        try:
+            files = write_outputs(view, staging, formats, base_iri)
+            counts = (view.state.paper_count(), len(view.entities), view.state.relation_count())
+        finally:
+            view.state.close()
+        if "ntriples" not in formats and (out / RDF_DIR).exists():
+            shutil.rmtree(out / RDF_DIR)  # parts of an older build no longer match the new state
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(
+        out=out,
+        papers=counts[0],
+        entities=counts[1],
+        relations=counts[2],
+        files={name: out / path.relative_to(staging) for name, path in files.items()},
+        read_report=report,
+    )
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The outputs asked for, checked; ``none`` alone: the state only."""
+    chosen = tuple(name for name in formats if name != "none")
+    unknown = sorted(set(chosen) - set(OUTPUTS))
+    if unknown or not formats:
+        raise KgError(f"--formats: {', '.join(unknown) or 'none given'}; choose from {', '.join(OUTPUTS)} (or none)")
+    return chosen
+
+
+def load_overrides(out: Path, overrides_path: str | Path | None) -> Overrides:
+    if overrides_path is None and (out / OVERRIDES_FILE).exists():
+        overrides_path = out / OVERRIDES_FILE
+    return Overrides.load(overrides_path) if overrides_path is not None else Overrides()
+
+
+STAGING_MARK = ".kg-build-"  # staging folder beside OUT: .OUT.kg-build-<pid>-<random>
+OLD_MARK = ".kg-old"  # a previous build's folder moved aside during the swap: OUT/.site.kg-old
+_OLD_DIR = re.compile(r"\.(.+)\.kg-old")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Undo what a killed build (``kill -9``, power loss) left behind; returns what it removed or restored.
+
+    Staging folders of builds whose process is gone are removed; a folder moved aside during a swap
+    (``OUT/.site.kg-old``) is moved back when the new one never arrived, else removed.
+    """
+    touched: list[Path] = []
+    prefix = f".{out.name}{STAGING_MARK}"
+    if out.parent.is_dir():
+        for item in out.parent.iterdir():
+            pid = item.name[len(prefix) :].split("-", 1)[0] if item.name.startswith(prefix) else ""
+            if pid.isdigit() and item.is_dir() and not _alive(int(pid)):
+                shutil.rmtree(item, ignore_errors=True)
+                touched.append(item)
+    if out.is_dir():
+        for item in out.iterdir():
+            found = _OLD_DIR.fullmatch(item.name)
+            if found is None or not item.is_dir():
+                continue
+            current = out / found.group(1)
+            if current.exists():
+                shutil.rmtree(item, ignore_errors=True)
+            else:
+                item.rename(current)
+            touched.append(item)
+    return touched
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, so Ctrl-C cannot stop a swap half-way (main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace ``out`` with ``staging``: files of a previous build that this build also wrote are replaced
+    one by one with ``os.replace`` (atomic per file); other files in ``out`` are left alone. Ctrl-C is held
+    until the swap is done; after a ``kill -9`` during it, ``remove_leftovers`` repairs the folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    moved_aside: list[Path] = []
+    with _signals_deferred():
+        for item in sorted(staging.iterdir()):
+            target = out / item.name
+            if item.is_dir() and target.exists():
+                old = out / f".{item.name}{OLD_MARK}"
+                shutil.rmtree(old, ignore_errors=True)
+                target.rename(old)
+                try:
+                    item.rename(target)
+                except BaseException:
+                    old.rename(target)
+                    raise
+                moved_aside.append(old)
+            else:
+                item.replace(target)
+    for old in moved_aside:
+        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
