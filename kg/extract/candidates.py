@@ -24,79 +24,17 @@ from kg.extract.shapes import (
     next_chunk,
     strip_plural,
 )
+from kg.extract.wordlists import alternation, word_set
 
 _ROMAN = re.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X{1,3})$")
 _SMALL_VERSION = re.compile(r"^\d{1,2}(\.\d{1,2})?$")
-_VERSION_FOLLOWERS = frozenset(
-    {
-        "and",
-        "or",
-        "compared",
-        "with",
-        "on",
-        "in",
-        "to",
-        "is",
-        "as",
-        "which",
-        "that",
-        "by",
-        "from",
-        "while",
-        "we",
-        "are",
-        "were",
-        "was",
-        "has",
-        "have",
-        "for",
-        "show",
-        "shows",
-        "demonstrate",
-    }
-)
-_CONNECTORS = frozenset({"for", "of", "with", "via", "and", "in", "on", "to", "from", "by", "the", "a", "an"})
+# the word lists of these rules: pipelines/wordlists/*.txt (each file's first line says what it is for)
+_VERSION_FOLLOWERS = word_set("version_followers")
+_CONNECTORS = word_set("connectors")
+_PATTERN_BAD_STARTS = word_set("pattern_bad_starts")
 _TITLE_PREFIX_MAX_WORDS = 5
 LONG_FORM_SIMILARITY = 80  # rapidfuzz ratio of folded long forms: above it, a definition names the known entry
-_TITLE_OPENERS = frozenset(
-    {
-        "The",
-        "A",
-        "An",
-        "On",
-        "Towards",
-        "Toward",
-        "Beyond",
-        "When",
-        "Why",
-        "How",
-        "What",
-        "Is",
-        "Are",
-        "Do",
-        "Does",
-        "Can",
-        "From",
-        "Rethinking",
-        "Revisiting",
-        "Understanding",
-        "Learning",
-        "Training",
-        "Improving",
-        "Scaling",
-        "Not",
-        "Less",
-        "More",
-        "All",
-        "Every",
-        "One",
-        "Few",
-        "Let",
-        "Making",
-        "Measuring",
-        "Position",
-    }
-)
+_TITLE_OPENERS = word_set("title_openers")
 
 
 @dataclass(slots=True)
@@ -397,7 +335,7 @@ class CandidateFinder:
                 and self.text[words[-1].end : following.start] == " "
             ):
                 continue  # "Flax-based T5X checkpoints": the run modifies a noun
-            if len(words) < 2 or words[0].text in ("A", "An", "The", "This", "Our", "We"):
+            if len(words) < 2 or words[0].text in _PATTERN_BAD_STARTS:
                 continue
             start, end = words[0].start, words[-1].end
             name = self.text[start:end]
@@ -415,7 +353,7 @@ class CandidateFinder:
             return
         sentence_start = max(self.text.rfind(". ", 0, verb_end), self.title_end)
         before = self.text[sentence_start:verb_end].lower()
-        if not re.search(r"\b(we|our|this paper|this work)\b", before):
+        if not _COINAGE_SPEAKER.search(before):
             return
         start, end = found.span(1)
         name = found.group(1)
@@ -477,7 +415,7 @@ class CandidateFinder:
         if not _SMALL_VERSION.match(chunk.text):
             return False
         after_char = self.text[chunk.end : chunk.end + 1]
-        if after_char in (",", ".", ")", ";", ":", ""):
+        if after_char in ",.);:":  # a one-character slice: "" (the end of the text) is in every string
             return True
         following = next_chunk(self.text, chunk.end)
         return following is None or following.text.lower() in _VERSION_FOLLOWERS
@@ -516,8 +454,9 @@ class CandidateFinder:
 # a capitalised word within the next few words: "we propose Binary ...", "we propose a new algorithm, Binary ..."
 _CAPITAL_SOON = re.compile(r"(?:\s+[^\s.;]+){0,5}?\s+\(?[A-Z]")
 # words that may follow a name without making it a modifier ("X achieves", "X, which"): the role rules' list
-_FOLLOWING_OK = FUNCTION_WORDS | {"uses", "leverages", "combines", "learns", "enables", "allows", "yields", "reduces"}
-_COINED = re.compile(r"\s+([a-z]+(?:-[a-z]+)+)(?=\s*(?:,|\(|;|\.|\s(?:which|that|to|as)\b))")
+_FOLLOWING_OK = FUNCTION_WORDS | word_set("following_ok")
+_COINED = re.compile(r"\s+([a-z]+(?:-[a-z]+)+)(?=\s*(?:,|\(|;|\.|\s(?:" + alternation("coinage_followers") + r")\b))")
+_COINAGE_SPEAKER = re.compile(r"\b(" + alternation("coinage_speakers") + r")\b")
 # (?<![\w-])(?:WORD\s){1,4}WORD(?![\w-]), WORD = [A-Z][a-z]+(?:-[A-Z][a-z]+)*, starting with the capital (not the
 # lookbehind) so that the regex engine skips lowercase text in C
 _TITLE_CASE_RUN = re.compile(

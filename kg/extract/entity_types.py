@@ -6,11 +6,16 @@ import re
 from collections import Counter
 
 from kg.extract.resources import Resources
+from kg.extract.wordlists import alternation, word_pairs, word_set
 
-_BENCH_SHAPE = re.compile(r"(Bench|BENCH|Eval|EVAL|Arena|Leaderboard|GLUE)(\b|[-\s]?\d|$)|-bench\b")
-_DATA_SHAPE = re.compile(r"(QA|Set|Corpus|Data|Instruct-\d|Instruct)$")
-_MODEL_SIZE = re.compile(r"(?<![A-Za-z])\d+(\.\d+)?[BM](?![a-z])|-(Instruct|Chat|Base|it)$|\d+x\d+B")
+# the word lists of these rules: pipelines/wordlists/*.txt, *.tsv (each file's first line says what it is for)
+_BENCH_SHAPE = re.compile(r"(" + alternation("benchmark_name_parts") + r")(\b|[-\s]?\d|$)|-bench\b")
+_MODEL_SIZE = re.compile(
+    r"(?<![A-Za-z])\d+(\.\d+)?[BM](?![a-z])|-(" + alternation("model_variant_suffixes") + r")$|\d+x\d+B"
+)
 _METRIC_SHAPE = re.compile(r"@\s?\w+$|@k$")
+_APPOSITIVE_OPENERS = word_set("appositive_openers")
+_APPOSITIVE_STOPS = word_set("appositive_stops")
 
 
 def add_context_votes(votes: Counter[str], left: list[str], right: list[str], resources: Resources) -> None:
@@ -36,29 +41,18 @@ def appositive_type(after: list[str], resources: Resources) -> str | None:
     if not after or after[0] != ",":
         return None
     words = after[1:7]
-    if not words or words[0] not in ("a", "an", "the", "our"):
+    if not words or words[0] not in _APPOSITIVE_OPENERS:
         return None
     for word in words[1:]:
         for etype in ("benchmark", "dataset", "model", "metric", "method"):
             if word in resources.cues.type_head_words[etype]:
                 return etype
-        if word in (",", ".", "that", "which", "for", "of", "to"):
+        if word in _APPOSITIVE_STOPS:
             break
     return None
 
 
-_NAME_HEADS = {
-    "benchmark": "benchmark",
-    "bench": "benchmark",
-    "suite": "benchmark",
-    "leaderboard": "benchmark",
-    "arena": "benchmark",
-    "dataset": "dataset",
-    "corpus": "dataset",
-    "treebank": "dataset",
-    "score": "metric",
-    "metric": "metric",
-}
+_NAME_HEADS = dict(word_pairs("name_heads"))
 
 
 def type_from_shape(name: str, model_prefixes: frozenset[str] = frozenset()) -> str | None:

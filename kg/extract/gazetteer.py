@@ -10,43 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.extract.wordlists import PIPELINES_DIR, read_entries, word_pairs, word_set
 from kg.ids import fold_text
 from kg.types import ENTITY_TYPES
 
-PIPELINES_DIR = Path(__file__).resolve().parents[2] / "pipelines"
 DEFAULT_GAZETTEER_DIR = PIPELINES_DIR / "gazetteer"
 
-# British -> American spellings that occur in ML names; applied word by word on folded text.
-_SPELLING = {
-    "optimisation": "optimization",
-    "optimise": "optimize",
-    "optimised": "optimized",
-    "optimiser": "optimizer",
-    "regularisation": "regularization",
-    "regularised": "regularized",
-    "normalisation": "normalization",
-    "normalised": "normalized",
-    "generalisation": "generalization",
-    "quantisation": "quantization",
-    "tokenisation": "tokenization",
-    "tokeniser": "tokenizer",
-    "randomised": "randomized",
-    "modelling": "modeling",
-    "labelling": "labeling",
-    "summarisation": "summarization",
-    "visualisation": "visualization",
-    "parameterisation": "parameterization",
-    "factorisation": "factorization",
-    "centre": "center",
-    "behaviour": "behavior",
-    "neighbour": "neighbor",
-    "neighbours": "neighbors",
-    "colour": "color",
-    "initialisation": "initialization",
-    "adaptor": "adapter",
-    "adaptors": "adapters",
-    "recognise": "recognize",
-}
+# British -> American spellings that occur in ML names (pipelines/wordlists/spelling.tsv); applied word by word on
+# folded text.
+_SPELLING = dict(word_pairs("spelling"))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -97,29 +69,8 @@ class GazetteerEntry:
         return kept
 
 
-HEAD_NOUNS = frozenset(
-    {
-        "model",
-        "models",
-        "dataset",
-        "datasets",
-        "benchmark",
-        "benchmarks",
-        "corpus",
-        "score",
-        "scores",
-        "metric",
-        "algorithm",
-        "method",
-        "framework",
-        "architecture",
-        "suite",
-        "data",
-        "set",
-        "network",
-        "networks",
-    }
-)
+# "X model" is the entity "X" when "X" is a surface form too (``surface_forms``)
+HEAD_NOUNS = word_set("head_nouns")
 _WORDY = re.compile(r"^[A-Za-z][a-z]+$")
 
 
@@ -215,12 +166,6 @@ def load_gazetteer(paths: Iterable[str | Path] = (DEFAULT_GAZETTEER_DIR,)) -> Ga
 
 
 def load_wordlist(path: Path) -> frozenset[str]:
-    """A list file: one string per line, ``#`` starts a comment."""
-    if not path.exists():
-        return frozenset()
-    words = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            words.add(line)
-    return frozenset(words)
+    """A list file as a set (``wordlists.read_entries``: one string per line, ``#`` starts a comment); empty when
+    the file does not exist."""
+    return frozenset(read_entries(path)) if path.exists() else frozenset()

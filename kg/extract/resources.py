@@ -1,4 +1,5 @@
-"""Everything the extractor reads from ``pipelines/``: gazetteer, stoplists and cue words, loaded once."""
+"""Everything the extractor reads from ``pipelines/``: gazetteer, stoplists and cue words, loaded once (the rules'
+word lists, ``pipelines/wordlists/``, are read by ``kg.extract.wordlists``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.extract.gazetteer import DEFAULT_GAZETTEER_DIR, PIPELINES_DIR, Gazetteer, load_gazetteer, load_wordlist
+from kg.extract.wordlists import word_set
 
 _LEADING_LETTERS = re.compile(r"[A-Za-z]+")
 DEFAULT_STOPLIST = PIPELINES_DIR / "stoplists" / "non_entities.txt"
@@ -63,7 +65,7 @@ class Resources:
     @functools.cached_property
     def naming_verbs(self) -> tuple[str, ...]:
         """Proposing verbs and naming words ("propose", "called"), lowercase, for ``str.find`` scans."""
-        return tuple(sorted(self.cues.propose_verbs | {"named", "called", "dubbed", "termed", "coined"}))
+        return tuple(sorted(self.cues.propose_verbs | word_set("naming_words")))
 
     @functools.cached_property
     def naming_stems(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -85,11 +87,12 @@ class Resources:
     @functools.cached_property
     def left_cue_types(self) -> dict[str, tuple[str, ...]]:
         """Head word -> benchmark/dataset/metric, when it comes shortly before a mention ("benchmarks such as X");
-        words too vague before a name (data, score, rate, error, index) are left out."""
+        words too vague before a name (``pipelines/wordlists/left_cue_excluded.txt``: data, score, ...) are left out."""
         types: dict[str, tuple[str, ...]] = {}
+        excluded = word_set("left_cue_excluded")
         for etype in ("benchmark", "dataset", "metric"):
             for word in self.cues.type_head_words[etype]:
-                if word not in ("data", "score", "rate", "error", "index"):
+                if word not in excluded:
                     types[word] = (*types.get(word, ()), etype)
         return types
 

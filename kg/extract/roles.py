@@ -6,108 +6,19 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from kg.extract.resources import Resources
+from kg.extract.wordlists import word_list, word_set
 
-_PREPOSITIONS = frozenset(
-    {
-        "on",
-        "with",
-        "using",
-        "from",
-        "over",
-        "against",
-        "via",
-        "than",
-        "in",
-        "into",
-        "by",
-        "upon",
-        "like",
-        "as",
-        "to",
-        "of",
-        "for",
-        "between",
-        "among",
-        "across",
-        "at",
-        "through",
-        "under",
-        "within",
-        "without",
-    }
-)
-_OUR_FILLERS = frozenset(
-    {
-        ",",
-        "new",
-        "novel",
-        "proposed",
-        "final",
-        "resulting",
-        "own",
-        "called",
-        "named",
-        "-",
-        ":",
-        "in-house",
-        "best",
-        "released",
-        "first",
-        "open",
-        "trained",
-    }
-)
-_OWN_ADJECTIVES = frozenset({"resulting", "proposed", "final", "released", "trained"})
-_PARTICIPLE_OK = frozenset({"we", "is", "are", "be", "been", "here", "newly", "and", "also"})
-FUNCTION_WORDS = frozenset(
-    {
-        "that",
-        "which",
-        "to",
-        "for",
-        "as",
-        "and",
-        "or",
-        "with",
-        "in",
-        "on",
-        "is",
-        "are",
-        "was",
-        "were",
-        "by",
-        "from",
-        "of",
-        "where",
-        "whose",
-        "who",
-        "can",
-        "could",
-        "will",
-        "would",
-        "may",
-        "might",
-        "has",
-        "have",
-        "achieves",
-        "outperforms",
-        "improves",
-        "consistently",
-        "significantly",
-        "also",
-        "not",
-        "only",
-        "both",
-        "then",
-        "thus",
-        "at",
-        "via",
-        "while",
-    }
-)
+# the word lists of these rules: pipelines/wordlists/*.txt (each file's first line says what it is for)
+_PREPOSITIONS = word_set("prepositions")
+_OUR_FILLERS = word_set("our_fillers")
+_OWN_ADJECTIVES = word_set("own_adjectives")
+_PARTICIPLE_OK = word_set("participle_ok")
+_PASSIVE_AUXILIARIES = word_set("passive_auxiliaries")
+NAMING_WORDS = word_set("naming_words")
+FUNCTION_WORDS = word_set("function_words")
 
-FIRST_PERSON = frozenset({"we", "our", "us", "ours"})
-SELF_REFERENCE = ("this paper", "this work", "this article", "this study", "in this paper", "here we", "the paper")
+FIRST_PERSON = word_set("first_person")
+SELF_REFERENCE = word_list("self_reference")
 
 
 @dataclass(slots=True)
@@ -135,7 +46,7 @@ def first_person_proposal(sentence: SentenceView, upto: int, resources: Resource
         sentence.proposal_at = len(words)
         for verb_index, word in enumerate(words):
             if word in resources.cues.propose_verbs:
-                passive = verb_index > 0 and words[verb_index - 1] in ("is", "are", "be")
+                passive = verb_index > 0 and words[verb_index - 1] in _PASSIVE_AUXILIARIES
                 if first_person or passive or self_reference:
                     sentence.proposal_at = verb_index
                     break
@@ -164,7 +75,7 @@ def proposes_in_sentence(
     """
     words = sentence.words
     cues = resources.cues
-    if position > 0 and words[position - 1] in ("named", "called", "dubbed", "termed", "coined"):
+    if position > 0 and words[position - 1] in NAMING_WORDS:
         return True
     # "a mixed post-training dataset (Mixed-45K)" or a new "Long Form (LF)" in a "we propose" sentence
     in_brackets = position > 1 and words[position - 1] == "(" and words[position - 2] in resources.type_heads
@@ -204,7 +115,7 @@ def proposes_in_sentence(
         if "which" in words[verb_index:position] or ("that" in words[verb_index:position] and "call" not in word):
             return False
         before = words[:verb_index]
-        passive = verb_index > 0 and words[verb_index - 1] in ("is", "are", "be")
+        passive = verb_index > 0 and words[verb_index - 1] in _PASSIVE_AUXILIARIES
         return bool(FIRST_PERSON & set(before) or any(r in sentence.text_lower for r in SELF_REFERENCE) or passive)
     return False
 

@@ -1,10 +1,12 @@
-"""Word chunks and name shapes: what a name looks like, independent of any list."""
+"""Word chunks and name shapes: what a name looks like, independent of the gazetteer and the stoplist."""
 
 from __future__ import annotations
 
 import functools
 import re
 from typing import NamedTuple
+
+from kg.extract.wordlists import alternation
 
 _LEAD = "([{\"'“‘«<"
 _TRAIL = ")]}\"'”’»>,.;:!?"
@@ -18,11 +20,8 @@ _HAS_DIGIT = re.compile(r"\d")
 _ALPHA = re.compile(r"[A-Za-z]")
 _BAD_CHARS = re.compile(r"[=<>|\\\"`~$%]")
 _DIMENSION = re.compile(r"^\d+[Dd]$")
-_MODIFIER_SUFFIX = re.compile(
-    r"^-(?:style|based|like|free|aware|driven|guided|tuned|trained|aligned|augmented|enhanced|only|specific|"
-    r"inspired|type|level|wise|centric|generated|annotated|derived|friendly|compatible|related|powered|"
-    r"optimized|optimised|distilled|initialized|regularized|ed|ing)(?:$|-)"
-)
+# "-style", "-based", ...: pipelines/wordlists/modifier_suffixes.txt
+_MODIFIER_SUFFIX = re.compile(r"^-(?:" + alternation("modifier_suffixes") + r")(?:$|-)")
 
 
 class Chunk(NamedTuple):
