@@ -1,3 +1,23 @@
-"""kg: a knowledge-graph builder for the machine-learning literature."""
+"""kg: a knowledge-graph builder for the machine-learning literature.
+
+The Python API is ``kg.api`` (``kg.read``, ``kg.build``, ``kg.papers_using``, ... are the same functions); the
+stage packages, in the order data flows: ``sources`` -> ``extract`` -> ``resolve`` -> ``store`` -> ``graph`` ->
+``sinks`` -> ``query``; ``workflow`` runs them on a build folder and ``cli`` is the ``kg`` command.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """``kg.read``, ``kg.build``, ...: the functions of ``kg.api``, imported on first use."""
+    if name.startswith("_"):
+        raise AttributeError(f"module 'kg' has no attribute {name!r}")
+    api = importlib.import_module("kg.api")
+    if name not in api.__all__:
+        raise AttributeError(f"module 'kg' has no attribute {name!r}")
+    return getattr(api, name)

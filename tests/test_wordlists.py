@@ -1,4 +1,5 @@
-"""Word lists are data: no vocabulary in the code of kg/extract/, and every list file of pipelines/ is well formed."""
+"""Word lists are data: no vocabulary in the code of kg/extract/ and kg/resolve/, and every list file of pipelines/ is
+well formed."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from pathlib import Path
 import pytest
 
 import kg.extract
+import kg.resolve
 from kg.extract.wordlists import PIPELINES_DIR, WORDLISTS_DIR, read_entries, word_pairs
 
-EXTRACT_DIR = Path(kg.extract.__file__).parent
+RULE_DIRS = (Path(kg.extract.__file__).parent, Path(kg.resolve.__file__).parent)  # the stages that read word lists
 MAX_STRINGS = 5  # a literal collection of more string constants than this is a word list: it belongs in pipelines/
 # "style|based|like|free|aware|driven": a regex alternation of plain words, a word list written into a pattern
 _WORD_ALTERNATION = re.compile(rf"(?:[A-Za-z][a-z]+\|){{{MAX_STRINGS},}}[A-Za-z][a-z]+")
 
-MODULES = sorted(EXTRACT_DIR.rglob("*.py"))
+MODULES = sorted(module for folder in RULE_DIRS for module in folder.rglob("*.py"))
 LIST_FILES = sorted([*WORDLISTS_DIR.iterdir(), *(PIPELINES_DIR / "stoplists").glob("*.txt")])
 
 
@@ -55,7 +57,7 @@ def test_modules_are_found():
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda path: path.name)
 def test_no_word_lists_in_code(path: Path):
-    found = _word_lists_in(path.read_text(encoding="utf-8"), str(path.relative_to(EXTRACT_DIR.parents[1])))
+    found = _word_lists_in(path.read_text(encoding="utf-8"), str(path.relative_to(RULE_DIRS[0].parents[1])))
     assert not found, "word lists in code; move them to pipelines/wordlists/ (kg.extract.wordlists):\n" + "\n".join(
         found
     )
@@ -115,4 +117,4 @@ def test_every_word_list_is_read(path: Path):
     """Each file of pipelines/wordlists/ is read by the code under its name (no forgotten data)."""
     wanted = repr(path.stem)[1:-1]
     sources = [module.read_text(encoding="utf-8") for module in MODULES]
-    assert any(f'"{wanted}"' in source for source in sources), f"{path.name} is not read by any kg/extract module"
+    assert any(f'"{wanted}"' in source for source in sources), f"{path.name} is not read by any kg/extract or kg/resolve module"

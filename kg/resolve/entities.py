@@ -9,16 +9,17 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from kg.extract.gazetteer import Gazetteer
+from kg.extract.wordlists import alternation
 from kg.ids import slug
 from kg.resolve.keys import compact_key
 from kg.resolve.overrides import Overrides
 from kg.types import Entity, ExtractedEntity, Mention
 
 _VARIANT_SUFFIX = re.compile(
-    r"(?:[-\s](?:\d+(?:\.\d+)?[BMK]|\d+x\d+B|Instruct|Chat|Base|Math|Coder|it|hf|HF|v\d+(?:\.\d+)?))+$"
+    r"(?:[-\s](?:\d+(?:\.\d+)?[BMK]|\d+x\d+B|" + alternation("family_suffixes") + r"|v\d+(?:\.\d+)?))+$"
 )
 
 
@@ -59,14 +60,8 @@ class Aggregate:
         self.members += other.members
 
     def to_json(self) -> dict[str, object]:
-        return {
-            "names": dict(self.names),
-            "types": dict(self.types),
-            "aliases": dict(self.aliases),
-            "full_names": dict(self.full_names),
-            "generic": self.generic,
-            "members": self.members,
-        }
+        """Every field by name (the counters as they are: JSON writes them as objects)."""
+        return {name.name: getattr(self, name.name) for name in fields(self)}
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Aggregate:

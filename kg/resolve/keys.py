@@ -16,11 +16,12 @@ from collections.abc import Callable, Mapping
 
 from kg.extract.gazetteer import Gazetteer, spelling_key
 from kg.extract.shapes import strip_plural
+from kg.extract.wordlists import word_set
 from kg.resolve.fuzzy import FuzzyMatcher
 from kg.resolve.overrides import Overrides
 from kg.types import ExtractedEntity, Paper
 
-_STOP = frozenset({"a", "an", "the", "of", "for", "with", "and", "in", "on", "to", "via", "by"})
+_STOP = word_set("long_form_stopwords")
 
 
 def fold_key(name: str) -> str:

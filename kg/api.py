@@ -1,0 +1,157 @@
+"""The Python API: plain functions over plain data, for notebooks and for the command line, which calls nothing
+else. Also reachable as ``kg.<name>``.
+
+    import kg
+    papers = kg.read(["data/corpus/daily-papers-divergence.txt"])   # list[kg.types.Paper]
+    graph = kg.build(papers)                                         # a networkx.MultiDiGraph
+    kg.papers_using(graph, "GSM8K")                                  # rows: paper id, title, relation, year, sentence
+    kg.to_rdf(graph).serialize(format="turtle")                      # an rdflib.Graph
+
+The stages one by one: ``read`` -> ``extract_entities`` -> ``resolve`` -> ``graph_of`` (``build`` does all three
+after reading). A build folder on disk (``kg build`` / ``kg add``): ``build_folder``, ``add`` and ``load``.
+Nothing heavy is imported until a function is called, so ``import kg`` is instant.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and the layering test
+    import networkx as nx
+
+    from kg.evaluate.scores import evaluate_files
+    from kg.extract.distributed import connect, extract_lines_distributed
+    from kg.extract.pipeline import extract_lines
+    from kg.graph.build import build_graph as graph_of
+    from kg.graph.files import load_graph, save_graph
+    from kg.graph.names import find_entities
+    from kg.graph.resolution import resolve
+    from kg.query.explain import explain_entity
+    from kg.query.papers import PaperHit, papers_using
+    from kg.query.sparql import compact, load_store, read_query, run_query, write_answer
+    from kg.resolve.overrides import Overrides
+    from kg.resolve.relations import Resolution
+    from kg.sinks.export import default_output, export
+    from kg.sinks.html import write_graph_page
+    from kg.sinks.neo4j import Target, cypher, push
+    from kg.sinks.rdf import prefixes, serialize_triples, to_rdf, validate, write_rdf
+    from kg.sinks.site import write_site
+    from kg.sources.fetch.arxiv import fetch_arxiv
+    from kg.sources.fetch.http import Politeness
+    from kg.sources.fetch.openalex import fetch_openalex
+    from kg.sources.fetch.s2 import fetch_s2
+    from kg.sources.readers import ReadReport, check_inputs, iter_papers, read_papers
+    from kg.types import Paper, PaperExtraction
+    from kg.workflow.add import add
+    from kg.workflow.build import build as build_folder
+    from kg.workflow.build import write_lines
+
+_LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
+    "evaluate_files": ("kg.evaluate.scores", "evaluate_files"),
+    "connect": ("kg.extract.distributed", "connect"),
+    "extract_lines_distributed": ("kg.extract.distributed", "extract_lines_distributed"),
+    "extract_lines": ("kg.extract.pipeline", "extract_lines"),
+    "graph_of": ("kg.graph.build", "build_graph"),
+    "load_graph": ("kg.graph.files", "load_graph"),
+    "save_graph": ("kg.graph.files", "save_graph"),
+    "find_entities": ("kg.graph.names", "find_entities"),
+    "resolve": ("kg.graph.resolution", "resolve"),
+    "explain_entity": ("kg.query.explain", "explain_entity"),
+    "PaperHit": ("kg.query.papers", "PaperHit"),
+    "papers_using": ("kg.query.papers", "papers_using"),
+    "compact": ("kg.query.sparql", "compact"),
+    "load_store": ("kg.query.sparql", "load_store"),
+    "read_query": ("kg.query.sparql", "read_query"),
+    "run_query": ("kg.query.sparql", "run_query"),
+    "write_answer": ("kg.query.sparql", "write_answer"),
+    "Overrides": ("kg.resolve.overrides", "Overrides"),
+    "Resolution": ("kg.resolve.relations", "Resolution"),
+    "default_output": ("kg.sinks.export", "default_output"),
+    "export": ("kg.sinks.export", "export"),
+    "write_graph_page": ("kg.sinks.html", "write_graph_page"),
+    "Target": ("kg.sinks.neo4j", "Target"),
+    "cypher": ("kg.sinks.neo4j", "cypher"),
+    "push": ("kg.sinks.neo4j", "push"),
+    "prefixes": ("kg.sinks.rdf", "prefixes"),
+    "serialize_triples": ("kg.sinks.rdf", "serialize_triples"),
+    "to_rdf": ("kg.sinks.rdf", "to_rdf"),
+    "validate": ("kg.sinks.rdf", "validate"),
+    "write_rdf": ("kg.sinks.rdf", "write_rdf"),
+    "write_site": ("kg.sinks.site", "write_site"),
+    "fetch_arxiv": ("kg.sources.fetch.arxiv", "fetch_arxiv"),
+    "Politeness": ("kg.sources.fetch.http", "Politeness"),
+    "fetch_openalex": ("kg.sources.fetch.openalex", "fetch_openalex"),
+    "fetch_s2": ("kg.sources.fetch.s2", "fetch_s2"),
+    "ReadReport": ("kg.sources.readers", "ReadReport"),
+    "check_inputs": ("kg.sources.readers", "check_inputs"),
+    "iter_papers": ("kg.sources.readers", "iter_papers"),
+    "read_papers": ("kg.sources.readers", "read_papers"),
+    "Paper": ("kg.types", "Paper"),
+    "PaperExtraction": ("kg.types", "PaperExtraction"),
+    "add": ("kg.workflow.add", "add"),
+    "build_folder": ("kg.workflow.build", "build"),
+    "write_lines": ("kg.workflow.build", "write_lines"),
+}
+_DEFINED = ("read", "extract_entities", "build", "load")
+__all__ = sorted([*_LAZY, *_DEFINED])
+
+
+def __getattr__(name: str) -> Any:
+    """Import a re-exported name on first use (PEP 562)."""
+    found = _LAZY.get(name)
+    if found is None:
+        raise AttributeError(f"module 'kg.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(found[0]), found[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def read(paths: Iterable[str | Path], fmt: str = "auto", skip_bad: bool = False) -> list[Paper]:
+    """Papers of the given files (any format ``kg build`` reads, chosen by suffix unless ``fmt`` says), repeated
+    ids merged. Bad input raises ``kg.errors.InputError`` naming the file and line (``skip_bad``: skip it)."""
+    from kg.sources.readers import read_papers
+
+    return read_papers(list(paths), fmt=fmt, skip_bad=skip_bad)
+
+
+def extract_entities(
+    papers: Sequence[Paper], gazetteers: Sequence[str | Path] = (), processes: int = 1
+) -> list[PaperExtraction]:
+    """Per paper, the named methods, models, datasets, benchmarks and metrics, with type, role and evidence
+    (``processes`` workers; 0: one per core). ``gazetteers``: extra JSONL files of your own names."""
+    from kg.extract import extract_papers
+
+    return list(extract_papers(papers, gazetteers, n_process=processes))
+
+
+def build(
+    papers: Sequence[Paper],
+    extractions: Iterable[PaperExtraction] | None = None,
+    gazetteers: Sequence[str | Path] = (),
+    overrides: Overrides | None = None,
+    processes: int = 1,
+) -> nx.MultiDiGraph:
+    """The knowledge graph of ``papers``: extract (unless ``extractions`` are given), resolve, build. Nodes
+    ``paper:<id>`` and ``entity:<id>`` with a ``kind``; edges PROPOSES / USES / EVALUATES_ON / MENTIONS with
+    evidence, VARIANT_OF between models (fields: docs/graph-format.md)."""
+    from kg.extract.resources import load_resources
+    from kg.graph.build import build_graph
+    from kg.graph.resolution import resolve
+
+    found = extract_entities(papers, gazetteers, processes) if extractions is None else list(extractions)
+    return build_graph(resolve(papers, found, load_resources(gazetteers).gazetteer, overrides))
+
+
+def load(folder: str | Path) -> nx.MultiDiGraph:
+    """The graph of a build folder (``kg build --out FOLDER``) or of a ``graph.json`` file."""
+    from kg.graph.files import load_graph
+
+    return load_graph(Path(folder))
+
