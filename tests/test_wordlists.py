@@ -117,4 +117,4 @@ def test_every_word_list_is_read(path: Path):
     """Each file of pipelines/wordlists/ is read by the code under its name (no forgotten data)."""
     wanted = repr(path.stem)[1:-1]
     sources = [module.read_text(encoding="utf-8") for module in MODULES]
-    assert any(f'"{wanted}"' in source for source in sources), f"{path.name} is not read by any kg/extract or kg/resolve module"
+    assert any(f'"{wanted}"' in source for source in sources), f"{path.name}: read by no rule module"

@@ -36,11 +36,11 @@ def register(app: typer.Typer) -> None:
 
         console = Console()
         try:
-            from kg.sources.readers import check_inputs
+            from kg.api import check_inputs
 
             check_inputs(inputs, fmt, content=not skip_bad)
             check_extractions_file(extractions)
-            from kg.workflow.add import add as run_add
+            from kg.api import add as run_add
 
             with console.status("adding papers…"):
                 result = run_add(

@@ -29,7 +29,7 @@ from kg.cli.common import (
 from kg.errors import KgError
 
 if TYPE_CHECKING:
-    from kg.sources.readers import ReadReport
+    from kg.api import ReadReport
 
 
 def register(app: typer.Typer) -> None:
@@ -68,7 +68,7 @@ def build(
     try:
         check_build_paths(inputs, out, fmt, skip_bad)
         check_extractions_file(extractions)
-        from kg.workflow.build import build as run_build
+        from kg.api import build_folder as run_build
 
         with console.status("building the graph…"):
             result = run_build(
@@ -121,21 +121,21 @@ def extract(
     ] = "32MiB",
 ) -> None:
     """Extract named methods, models, datasets, benchmarks and metrics with roles and evidence."""
-    from kg.sources.readers import ReadReport, iter_papers
+    from kg.api import ReadReport, iter_papers
 
     report = ReadReport()
     try:
         if engine not in ("local", "dask"):
             raise KgError(f"--engine {engine}: choose local or dask")
         check_extract_paths(inputs, out, fmt, skip_bad)
-        from kg.workflow.build import write_lines
+        from kg.api import write_lines
 
         if engine == "dask":
             count = _extract_on_dask(
                 inputs, out, fmt, gazetteer or [], skip_bad, processes, scheduler, partition_size, report
             )
         else:
-            from kg.extract.pipeline import extract_lines
+            from kg.api import extract_lines
 
             papers = iter_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
             count = write_lines(extract_lines(papers, gazetteer or [], n_process=processes), out)
@@ -165,8 +165,7 @@ def _extract_on_dask(
     """``kg extract --engine dask``: extract on the cluster at ``scheduler`` (or a local one), write ``out``."""
     from dask.utils import parse_bytes
 
-    from kg.extract.distributed import connect, extract_lines_distributed
-    from kg.workflow.build import write_lines
+    from kg.api import connect, extract_lines_distributed, write_lines
 
     try:
         partition_bytes = parse_bytes(partition_size)

@@ -90,7 +90,7 @@ def plural(count: int, noun: str) -> str:
 
 def check_build_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -> None:
     """Usage errors before any heavy import: missing or unreadable inputs, an output that cannot be a folder."""
-    from kg.sources.readers import check_inputs
+    from kg.api import check_inputs
 
     check_inputs(inputs, fmt, content=not skip_bad)
     if out.exists() and not out.is_dir():
@@ -100,7 +100,7 @@ def check_build_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -
 
 def check_extract_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -> None:
     """As ``_check_build_paths`` for a single output file, which must not be one of the inputs."""
-    from kg.sources.readers import check_inputs
+    from kg.api import check_inputs
 
     checked = check_inputs(inputs, fmt, content=not skip_bad)
     if out.is_dir():

@@ -25,9 +25,8 @@ def register(app: typer.Typer) -> None:
         """
         from rich.console import Console
 
+        from kg.api import explain_entity, load_graph
         from kg.errors import KgError
-        from kg.graph.files import load_graph
-        from kg.query.explain import explain_entity
 
         console = Console()
         try:

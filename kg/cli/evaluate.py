@@ -28,7 +28,7 @@ def evaluate(
     ] = False,
 ) -> None:
     """Score predictions against gold: P/R/F1 per type, type and role accuracy."""
-    from kg.evaluate.scores import evaluate_files
+    from kg.api import evaluate_files
 
     try:
         result = evaluate_files(gold, pred)

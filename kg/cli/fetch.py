@@ -27,8 +27,8 @@ def _run(fetch: Any, **kwargs: Any) -> None:
     """Run a fetcher with a progress line; one-line errors, exit 2 on errors and 130 when interrupted."""
     from rich.console import Console
 
+    from kg.api import Politeness
     from kg.errors import KgError
-    from kg.sources.fetch.http import Politeness
 
     console, errors = Console(), Console(stderr=True)
     kwargs["politeness"] = Politeness(
@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
         restart: Restart = False,
     ) -> None:
         """Search the arXiv API (Atom) and write one JSON line per paper."""
-        from kg.sources.fetch.arxiv import fetch_arxiv
+        from kg.api import fetch_arxiv
 
         _run(
             fetch_arxiv,
@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
         restart: Restart = False,
     ) -> None:
         """Search OpenAlex works (abstracts rebuilt from the inverted index) and write one JSON line per paper."""
-        from kg.sources.fetch.openalex import fetch_openalex
+        from kg.api import fetch_openalex
 
         _run(
             fetch_openalex,
@@ -179,7 +179,7 @@ def register(app: typer.Typer) -> None:
         restart: Restart = False,
     ) -> None:
         """Search the Semantic Scholar Graph API and write one JSON line per paper."""
-        from kg.sources.fetch.s2 import fetch_s2
+        from kg.api import fetch_s2
 
         _run(
             fetch_s2,

@@ -103,9 +103,8 @@ def register(app: typer.Typer) -> None:
         """Write all papers, entities and relationships (MERGE: pushing again updates, never duplicates)."""
         from rich.console import Console
 
-        from kg.graph.files import load_graph
-        from kg.sinks.neo4j import Target
-        from kg.sinks.neo4j import push as run_push
+        from kg.api import Target, load_graph
+        from kg.api import push as run_push
 
         console = Console()
         try:
@@ -139,8 +138,8 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        from kg.sinks.neo4j import Target
-        from kg.sinks.neo4j import cypher as run_cypher
+        from kg.api import Target
+        from kg.api import cypher as run_cypher
 
         try:
             target = Target.from_env(uri, user, password, database, dialect)

@@ -30,8 +30,8 @@ def papers_using(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
     """List the papers that use or evaluate on NAME."""
-    from kg.graph.files import load_graph
-    from kg.query.papers import papers_using as find
+    from kg.api import load_graph
+    from kg.api import papers_using as find
 
     try:
         hits = find(load_graph(graph_dir, name), name)

@@ -61,9 +61,8 @@ def register(app: typer.Typer) -> None:
         """Write the graph as Turtle, N-Triples, JSON-LD, GraphML or CSV, with stable IRIs under --base-iri."""
         from rich.console import Console
 
+        from kg.api import default_output, export, load_graph
         from kg.errors import KgError
-        from kg.graph.files import load_graph
-        from kg.sinks.export import default_output, export
 
         console, errors = Console(), Console(stderr=True)
         try:
@@ -71,8 +70,8 @@ def register(app: typer.Typer) -> None:
             target = out or default_output(graph_dir, fmt.value)
             result = export(graph, fmt.value, target, base_iri)
             if validate:
-                from kg.sinks.rdf import to_rdf
-                from kg.sinks.rdf import validate as shacl_validate
+                from kg.api import to_rdf
+                from kg.api import validate as shacl_validate
 
                 report = shacl_validate(to_rdf(graph, base_iri))
         except (KgError, OSError) as exc:
@@ -105,9 +104,8 @@ def register(app: typer.Typer) -> None:
         """
         import io
 
-        from kg.atomic import atomic_writer
+        from kg.api import atomic_writer, load_store, read_query, run_query, write_answer
         from kg.errors import KgError
-        from kg.query.sparql import load_store, read_query, run_query, write_answer
 
         try:
             text, source = read_query(query)
@@ -139,8 +137,7 @@ def _table(result: object, base: str) -> bytes:
     from rich.console import Console
     from rich.table import Table
 
-    from kg.query.sparql import compact
-    from kg.sinks.rdf import prefixes, serialize_triples
+    from kg.api import compact, prefixes, serialize_triples
 
     if isinstance(result, ox.QueryBoolean):
         return b"true\n" if bool(result) else b"false\n"

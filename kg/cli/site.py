@@ -25,10 +25,8 @@ def register(app: typer.Typer) -> None:
         """Write the browsable offline site (DIR/site/) and the whole-graph page (DIR/index.html)."""
         from rich.console import Console
 
+        from kg.api import load_graph, write_graph_page, write_site
         from kg.errors import KgError
-        from kg.graph.files import load_graph
-        from kg.sinks.html import write_graph_page
-        from kg.sinks.site import write_site
 
         console = Console()
         started = time.perf_counter()
