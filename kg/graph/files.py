@@ -16,7 +16,7 @@ GRAPH_FILE = "graph.json"
 
 def save_graph(graph: nx.MultiDiGraph, directory: Path) -> Path:
     """Write ``graph.json`` (node-link JSON, sorted keys: the same input gives the same bytes)."""
-    data = nx.node_link_data(graph, edges="links")
+    data = nx.node_link_data(graph)  # networkx's defaults: nx.node_link_graph(json.load(f)) reads it back
     path = directory / GRAPH_FILE
     with atomic_writer(path) as out:
         json.dump(data, out, ensure_ascii=False, sort_keys=True, indent=1)
@@ -39,4 +39,5 @@ def load_graph(directory: Path, name: str | None = None) -> nx.MultiDiGraph:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise KgError(f"{path}:{exc.lineno}: graph file is not valid JSON ({exc.msg})") from None
-    return nx.node_link_graph(data, directed=True, multigraph=True, edges="links")
+    edges = "links" if "links" in data and "edges" not in data else "edges"  # graph.json of kg before 0.2 used "links"
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges=edges)
