@@ -18,7 +18,7 @@ from kg.resolve.overrides import Overrides
 from kg.resolve.relations import Resolution
 from kg.resolve.resolver import Resolver
 from kg.store.cache import extract_with_cache
-from kg.store.state import BuildState
+from kg.store.state import BuildState, StoredPaper
 from kg.types import Paper, PaperExtraction
 
 
@@ -46,7 +46,8 @@ def resolve(
         with state.transaction():
             todo, changes = resolver.split(todo)
             resolver.apply(todo, found, [0] * len(todo), changes, track=False)
-            result = StateView.of(state, resolver.aggregates, gazetteer, overrides).resolution()
+            view = StateView.of(state, resolver.aggregates, gazetteer, overrides)
+            result = view.resolution(StoredPaper(paper, 0, found[paper.id]) for paper in todo)  # no decode
     finally:
         state.close()
     result.papers = {paper_id: paper for paper_id, paper in result.papers.items() if paper_id in given}
