@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from kg.cli.common import console, fail
@@ -24,7 +25,8 @@ def evaluate(
     pred: Annotated[Path, typer.Argument(help="Predictions: the JSONL written by 'kg extract'.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     show_errors: Annotated[
-        bool, typer.Option("--errors", help="List missed, spurious and mislabelled entities.")
+        bool,
+        typer.Option("--errors", help="List the errors by class: false positive, missed, wrong type, role, boundary."),
     ] = False,
 ) -> None:
     """Score predictions against gold: P/R/F1 per type, type and role accuracy."""
@@ -67,7 +69,18 @@ def evaluate(
     if data["missing_papers"]:
         console.print(f"[yellow]{len(data['missing_papers'])} gold papers had no prediction[/]")
     if show_errors:
-        for error in result.errors:
-            console.print(json.dumps(error, ensure_ascii=False), highlight=False)
+        print_errors(result.errors)
+
+
+def print_errors(errors: list[dict]) -> None:
+    """The errors grouped by class (false positive, missed, wrong type, wrong role, wrong boundary), counted."""
+    from kg.api import ERROR_KINDS
+
+    for kind in ERROR_KINDS:
+        found = [error for error in errors if error["kind"] == kind]
+        console.print(f"[bold]{kind}[/]: {len(found)}", highlight=False)
+        for error in found:
+            details = {k: v for k, v in error.items() if k != "kind"}
+            console.print("  " + escape(json.dumps(details, ensure_ascii=False)), highlight=False, soft_wrap=True)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from kg.errors import InputError
 
+ERROR_KINDS = ("false positive", "missed", "wrong type", "wrong role", "wrong boundary")
 GROUPS: dict[str, tuple[str, ...]] = {
     "method": ("method",),
     "model": ("model",),
@@ -155,6 +156,8 @@ def evaluate(gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]]) -
         matched = _match(gold, pred)
         gold_hit = {gi: pi for gi, pi in matched}
         pred_hit = {pi: gi for gi, pi in matched}
+        missed: list[int] = []
+        spurious: list[int] = []
         for gi, entity in enumerate(gold):
             if _ignored(entity):
                 continue
@@ -168,28 +171,21 @@ def evaluate(gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]]) -
                 result.matched += 1
                 result.type_correct += int(predicted.get("type") == entity.get("type"))
                 result.role_correct += int(predicted.get("role") == entity.get("role"))
-                if predicted.get("type") != entity.get("type") or predicted.get("role") != entity.get("role"):
-                    result.errors.append(
-                        {
-                            "id": key,
-                            "kind": "mislabel",
-                            "gold": entity.get("name"),
-                            "gold_type": entity.get("type"),
-                            "pred_type": predicted.get("type"),
-                            "gold_role": entity.get("role"),
-                            "pred_role": predicted.get("role"),
-                        }
-                    )
+                for kind, name in (("wrong type", "type"), ("wrong role", "role")):
+                    if predicted.get(name) != entity.get(name):
+                        result.errors.append(
+                            {
+                                "id": key,
+                                "kind": kind,
+                                "gold": entity.get("name"),
+                                "pred": predicted.get("name"),
+                                "type": entity.get("type"),
+                                f"gold_{name}": entity.get(name),
+                                f"pred_{name}": predicted.get(name),
+                            }
+                        )
             else:
-                result.errors.append(
-                    {
-                        "id": key,
-                        "kind": "missed",
-                        "gold": entity.get("name"),
-                        "type": entity.get("type"),
-                        "mentions": sorted(_mention_strings(entity)),
-                    }
-                )
+                missed.append(gi)
         for pi, entity in enumerate(pred):
             if pi in pred_hit:
                 if _ignored(gold[pred_hit[pi]]):
@@ -202,10 +198,56 @@ def evaluate(gold_rows: list[dict[str, Any]], pred_rows: list[dict[str, Any]]) -
                     result.per_group[name].pred += 1
                     result.per_group[name].tp_pred += int(hit)
             if not hit:
-                result.errors.append(
-                    {"id": key, "kind": "spurious", "pred": entity.get("name"), "type": entity.get("type")}
-                )
+                spurious.append(pi)
+        result.errors.extend(_unmatched_errors(key, gold, pred, missed, spurious))
     return result
+
+
+def _unmatched_errors(
+    key: str, gold: list[dict[str, Any]], pred: list[dict[str, Any]], missed: list[int], spurious: list[int]
+) -> list[dict[str, Any]]:
+    """Missed gold entities and false positives; a pair of them whose mentions contain one another (``BabyLM`` for
+    ``BabyLM Challenge``) is one wrong boundary instead."""
+    pairs: dict[int, int] = {}
+    for gi in missed:
+        gold_strings = _mention_strings(gold[gi])
+        for pi in spurious:
+            if pi not in pairs.values() and any(
+                a in b or b in a for a in gold_strings for b in _mention_strings(pred[pi])
+            ):
+                pairs[gi] = pi
+                break
+    errors = []
+    for gi in missed:
+        entity = gold[gi]
+        if gi in pairs:
+            errors.append(
+                {
+                    "id": key,
+                    "kind": "wrong boundary",
+                    "gold": entity.get("name"),
+                    "pred": pred[pairs[gi]].get("name"),
+                    "type": entity.get("type"),
+                    "mentions": sorted(_mention_strings(entity)),
+                }
+            )
+        else:
+            errors.append(
+                {
+                    "id": key,
+                    "kind": "missed",
+                    "gold": entity.get("name"),
+                    "type": entity.get("type"),
+                    "mentions": sorted(_mention_strings(entity)),
+                }
+            )
+    paired = set(pairs.values())
+    errors.extend(
+        {"id": key, "kind": "false positive", "pred": pred[pi].get("name"), "type": pred[pi].get("type")}
+        for pi in spurious
+        if pi not in paired
+    )
+    return errors
 
 
 def evaluate_files(gold_path: Path, pred_path: Path, clustering: bool = True) -> EvalResult:
