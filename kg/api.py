@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and
 _LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
     "atomic_writer": ("kg.atomic", "atomic_writer"),
     "evaluate_files": ("kg.evaluate.scores", "evaluate_files"),
+    "ERROR_KINDS": ("kg.evaluate.scores", "ERROR_KINDS"),
     "connect": ("kg.extract.distributed", "connect"),
     "extract_lines_distributed": ("kg.extract.distributed", "extract_lines_distributed"),
     "extract_lines": ("kg.extract.pipeline", "extract_lines"),
@@ -71,6 +72,7 @@ _LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
     "add": ("kg.workflow.add", "add"),
     "build_folder": ("kg.workflow.build", "build"),
     "write_lines": ("kg.workflow.build", "write_lines"),
+    "writing": ("kg.store.lock", "writing"),  # a build folder's writer lock, for commands that write into one
 }
 _DEFINED = ("read", "extract_entities", "build", "load")
 __all__ = sorted([*_LAZY, *_DEFINED])
