@@ -16,8 +16,33 @@ from kg.errors import KgError
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``eval`` to ``app``."""
+    """Add ``eval`` and ``train`` to ``app``."""
     app.command("eval")(evaluate)
+    app.command("train")(train)
+
+
+def train(
+    gold: Annotated[list[Path], typer.Argument(help="Gold JSONL file(s) in the annotation guidelines' format.")],
+    papers: Annotated[
+        list[Path], typer.Option("--papers", "-p", help="Input files holding the gold abstracts (matched by id).")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write.")] = Path("pipelines/scorer.json"),
+) -> None:
+    """Fit the candidate scorer on your own annotations (needs scikit-learn: pip install 'kg[train]')."""
+    from kg.api import read, train_scorer
+
+    try:
+        report = train_scorer(gold, read(papers), out)
+    except (KgError, OSError, UnicodeError) as exc:
+        fail(exc)
+        return
+    console.print(
+        f"{report.examples} entities judged ({report.positives} right, {report.droppable} the scorer may drop) "
+        f"against {report.gold} gold entities; out-of-fold F1 {report.f1_rules:.3f} (rules) -> "
+        f"{report.f1_scored:.3f} (threshold {report.threshold}); wrote {escape(str(out))}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def evaluate(

@@ -22,6 +22,7 @@ from spacy.language import Language
 
 import kg.extract.components  # registers the kg_* factories
 import kg.extract.lexemes  # registers kg.lean_lexemes.v1
+import kg.extract.scorer  # registers kg_scorer
 import kg.extract.sentences  # noqa: F401  (registers kg_sentencizer)
 from kg.extract.components import FIELD_SEPARATOR
 from kg.extract.gazetteer import PIPELINES_DIR
