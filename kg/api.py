@@ -22,13 +22,80 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and the layering test
     import networkx as nx
 
+    from kg.atomic import atomic_writer
+    from kg.evaluate.scores import (
+        ERROR_KINDS,
+        evaluate_files,
+    )
+    from kg.evaluate.train import train_scorer
+    from kg.extract.distributed import (
+        connect,
+        extract_lines_distributed,
+    )
+    from kg.extract.pipeline import extract_lines
+    from kg.graph.build import build_graph as graph_of
+    from kg.graph.files import (
+        load_graph,
+        save_graph,
+    )
+    from kg.graph.names import find_entities
+    from kg.graph.resolution import resolve
+    from kg.query.explain import explain_entity
+    from kg.query.papers import (
+        PaperHit,
+        papers_using,
+    )
+    from kg.query.sparql import (
+        compact,
+        load_store,
+        read_query,
+        run_query,
+        write_answer,
+    )
     from kg.resolve.overrides import Overrides
-    from kg.types import Paper, PaperExtraction
+    from kg.resolve.relations import Resolution
+    from kg.sinks.export import (
+        default_output,
+        export,
+    )
+    from kg.sinks.html import write_graph_page
+    from kg.sinks.neo4j import (
+        Target,
+        cypher,
+        push,
+    )
+    from kg.sinks.rdf import (
+        prefixes,
+        serialize_triples,
+        to_rdf,
+        validate,
+        write_rdf,
+    )
+    from kg.sinks.site import write_site
+    from kg.sources.fetch.arxiv import fetch_arxiv
+    from kg.sources.fetch.http import Politeness
+    from kg.sources.fetch.openalex import fetch_openalex
+    from kg.sources.fetch.s2 import fetch_s2
+    from kg.sources.readers import (
+        ReadReport,
+        check_inputs,
+        iter_papers,
+        read_papers,
+    )
+    from kg.store.lock import writing
+    from kg.types import (
+        Paper,
+        PaperExtraction,
+    )
+    from kg.workflow.add import add
+    from kg.workflow.build import build as build_folder
+    from kg.workflow.build import write_lines
 
 _LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
     "atomic_writer": ("kg.atomic", "atomic_writer"),
     "evaluate_files": ("kg.evaluate.scores", "evaluate_files"),
     "ERROR_KINDS": ("kg.evaluate.scores", "ERROR_KINDS"),
+    "train_scorer": ("kg.evaluate.train", "train_scorer"),
     "connect": ("kg.extract.distributed", "connect"),
     "extract_lines_distributed": ("kg.extract.distributed", "extract_lines_distributed"),
     "extract_lines": ("kg.extract.pipeline", "extract_lines"),
