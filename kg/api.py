@@ -200,4 +200,3 @@ def load(folder: str | Path) -> nx.MultiDiGraph:
     from kg.graph.files import load_graph
 
     return load_graph(Path(folder))
-
