@@ -188,3 +188,22 @@ def test_parallel_extraction_gives_the_lines_of_one_process(monkeypatch: pytest.
     parallel = list(pipeline.extract_lines(papers, n_process=2, batch_size=32))
     assert parallel == list(pipeline.extract_lines(papers, n_process=1, batch_size=32))
     assert len(parallel) == 400
+
+
+def test_a_long_form_spelled_by_initials_keeps_all_its_words() -> None:
+    """The letter walk alone stops at "Policy" (the "p" inside "Optimization"): "Policy Optimization" became an
+    alias of PPO, and 'kg entity "policy optimization"' answered PPO."""
+    from kg.extract.abbreviations import find_abbreviations
+
+    found = find_abbreviations(
+        "two algorithms: Proximal Policy Optimization (PPO) and Trust Region Policy Optimization (TRPO); the "
+        "algorithm—Stochastic Subspace Cubic Newton (SSCN); Non-Negative Matrix Factorization (NMF) and "
+        "Low-Rank Adaptation (LoRA)."
+    )
+    assert [(a.short_form, a.long_form) for a in found] == [
+        ("PPO", "Proximal Policy Optimization"),
+        ("TRPO", "Trust Region Policy Optimization"),
+        ("SSCN", "Stochastic Subspace Cubic Newton"),
+        ("NMF", "Non-Negative Matrix Factorization"),
+        ("LoRA", "Low-Rank Adaptation"),
+    ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.extract.wordlists import word_set
+
 _PAREN = re.compile(r"\(([^()]{1,40})\)")
 _SHORT_OK = re.compile(r"^[A-Za-z0-9][\w\-\.\+\*/&^'’]*[\w\+\*]?$")
 _WORD = re.compile(r"\S+")
@@ -69,6 +71,39 @@ def best_long_form(short: str, candidate: str) -> int | None:
     return start
 
 
+_PART = re.compile(r"[A-Za-z0-9]+")
+
+
+def initials_long_form(short: str, candidate: str) -> int | None:
+    """Where the long form starts in ``candidate`` when the short form's letters are, in order, the initials of its
+    last words (parts of hyphenated words count; "of", "for", "and", ... may be skipped): "Proximal Policy
+    Optimization (PPO)" gives all three words, where the letter walk of ``best_long_form`` stops at "Policy" (the
+    "p" inside "Optimization"). None when the initials do not spell it."""
+    letters = [ch.lower() for ch in _spelled(short) if ch.isalpha() and (ch.isupper() or ch.isdigit())]
+    if len(letters) < 2 or len(letters) != sum(ch.isalpha() for ch in short):
+        return None  # lowercase letters in the short form ("LoRA"): leave it to the letter walk
+    parts = list(_PART.finditer(candidate))
+    index = len(letters) - 1
+    position = len(parts) - 1
+    start = None
+    while index >= 0 and position >= 0:
+        word = parts[position].group()
+        if word[0].lower() == letters[index]:
+            start = parts[position].start()
+            index -= 1
+        elif word.lower() not in _SKIPPABLE:
+            return None
+        position -= 1
+    if index >= 0 or start is None:
+        return None
+    while start > 0 and (candidate[start - 1].isalnum() or candidate[start - 1] == "-"):
+        start -= 1  # the whole of a hyphenated word ("Non-Negative"), not across a dash or a bracket
+    return start
+
+
+_SKIPPABLE = word_set("connectors")  # the small words a long form may hold without an initial in the short form
+
+
 def _strip_long(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and not text[start].isalnum():
         start += 1
@@ -100,7 +135,9 @@ def find_abbreviations(text: str, stop_before: frozenset[str] = frozenset()) -> 
                 continue
             window_start = words[0].start()
             window_text = text[window_start : match.start()].rstrip()
-            relative = best_long_form(inner, window_text)
+            relative = initials_long_form(inner, window_text)
+            if relative is None:
+                relative = best_long_form(inner, window_text)
             if relative is None:
                 continue
             long_start, long_end = _strip_long(text, window_start + relative, window_start + len(window_text))
