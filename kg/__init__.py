@@ -18,6 +18,11 @@ def __getattr__(name: str) -> Any:
     if name.startswith("_"):
         raise AttributeError(f"module 'kg' has no attribute {name!r}")
     api = importlib.import_module("kg.api")
-    if name not in api.__all__:
-        raise AttributeError(f"module 'kg' has no attribute {name!r}")
-    return getattr(api, name)
+    if name in api.__all__:
+        return getattr(api, name)
+    try:  # a stage package or module not imported yet: kg.types, kg.sinks, ...
+        return importlib.import_module(f"kg.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"kg.{name}":
+            raise
+        raise AttributeError(f"module 'kg' has no attribute {name!r}") from None

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kg.graph.resolution import resolve
 
 from kg.errors import InputError
 from kg.extract import extract_papers
 from kg.extract.resources import load_resources
+from kg.graph.resolution import resolve
 from kg.resolve.keys import compact_key
 from kg.resolve.overrides import Overrides
 from kg.resolve.relations import Resolution
@@ -124,3 +124,13 @@ def test_fuzzy_threshold_on_hand_made_spelling_pairs() -> None:
     correct = sum(1 for entry, means in got if (entry.name if entry else None) == means)
     assert wrong == []
     assert correct >= 0.9 * len(rows)
+
+
+def test_hendrycks_math_is_math() -> None:
+    """A resolution slip a new user saw: "Hendrycks-MATH" had a node of its own beside MATH."""
+    import kg
+
+    abstract = "We evaluate on Hendrycks-MATH and GSM8K; the MATH benchmark is hard."
+    paper = kg.types.Paper("p1", "Math reasoning", abstract)
+    names = {e.name: [m.text for m in e.mentions] for e in kg.extract_entities([paper])[0].entities}
+    assert names["MATH"] == ["Hendrycks-MATH", "MATH"]
