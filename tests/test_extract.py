@@ -198,7 +198,7 @@ def test_a_long_form_spelled_by_initials_keeps_all_its_words() -> None:
     found = find_abbreviations(
         "two algorithms: Proximal Policy Optimization (PPO) and Trust Region Policy Optimization (TRPO); the "
         "algorithm—Stochastic Subspace Cubic Newton (SSCN); Non-Negative Matrix Factorization (NMF) and "
-        "Low-Rank Adaptation (LoRA)."
+        "Low-Rank Adaptation (LoRA); Frugal Preference Optimization (FooPO)."
     )
     assert [(a.short_form, a.long_form) for a in found] == [
         ("PPO", "Proximal Policy Optimization"),
@@ -206,4 +206,29 @@ def test_a_long_form_spelled_by_initials_keeps_all_its_words() -> None:
         ("SSCN", "Stochastic Subspace Cubic Newton"),
         ("NMF", "Non-Negative Matrix Factorization"),
         ("LoRA", "Low-Rank Adaptation"),
+        ("FooPO", "Frugal Preference Optimization"),
     ]
+
+
+def test_a_name_defined_in_an_added_paper_keeps_its_full_name(tmp_path) -> None:
+    """Built from a paper that only names FooPO, then one that defines it added: the node has its long form, as
+    after one build of both."""
+    import json
+
+    import kg
+
+    first = {"id": "a1", "title": "Preference tuning", "abstract": "We compare DPO with FooPO on GSM8K; FooPO wins."}
+    second = {
+        "id": "b1",
+        "title": "FooPO",
+        "abstract": "We propose Frugal Preference Optimization (FooPO), a cheap "
+        "variant of DPO, and evaluate FooPO on MATH.",
+    }
+    for name, rows in (("a", [first]), ("b", [second]), ("ab", [first, second])):
+        (tmp_path / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    kg.build_folder([tmp_path / "a.jsonl"], tmp_path / "inc", use_cache=False)
+    kg.add([tmp_path / "b.jsonl"], tmp_path / "inc", use_cache=False)
+    kg.build_folder([tmp_path / "ab.jsonl"], tmp_path / "full", use_cache=False)
+    for folder in ("inc", "full"):
+        found = kg.explain_entity(kg.load(tmp_path / folder), "FooPO")
+        assert [(e.name, e.full_name) for e in found] == [("FooPO", "Frugal Preference Optimization")], folder

@@ -75,13 +75,13 @@ _PART = re.compile(r"[A-Za-z0-9]+")
 
 
 def initials_long_form(short: str, candidate: str) -> int | None:
-    """Where the long form starts in ``candidate`` when the short form's letters are, in order, the initials of its
+    """Where the long form starts in ``candidate`` when the short form's capitals are, in order, the initials of its
     last words (parts of hyphenated words count; "of", "for", "and", ... may be skipped): "Proximal Policy
     Optimization (PPO)" gives all three words, where the letter walk of ``best_long_form`` stops at "Policy" (the
     "p" inside "Optimization"). None when the initials do not spell it."""
-    letters = [ch.lower() for ch in _spelled(short) if ch.isalpha() and (ch.isupper() or ch.isdigit())]
-    if len(letters) < 2 or len(letters) != sum(ch.isalpha() for ch in short):
-        return None  # lowercase letters in the short form ("LoRA"): leave it to the letter walk
+    letters = [ch.lower() for ch in _spelled(short) if ch.isupper()]  # "LoRA", "FooPO": the capitals spell it
+    if len(letters) < 2:
+        return None
     parts = list(_PART.finditer(candidate))
     index = len(letters) - 1
     position = len(parts) - 1
