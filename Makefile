@@ -22,15 +22,23 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	$(BIN)/kg build $(CORPUS) --out out
-	@echo "Query it: $(BIN)/kg query papers-using DPO --graph out"
+	@echo "Query it: $(BIN)/kg query papers-using DPO --out out"
 
-# Headless Chromium for the browser tests (Debian packages); skipped when already there or not root.
+# Headless Chromium for the browser tests, Java 17 and Maven for the real Neo4j of the Neo4j tests (Debian
+# packages); skipped when already there or not root. The Neo4j jars come from Maven Central on the first test run
+# (into ~/.m2; the launcher is built into build/neo4j-launcher/ and reused).
 system-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
 	      || echo "warning: could not install chromium; browser tests will be skipped"; \
 	  else echo "warning: chromium missing and cannot apt-get; browser tests will be skipped"; fi; \
+	fi
+	@if ! command -v mvn >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null) \
+	      || echo "warning: could not install Java 17 and Maven; the real-Neo4j tests will fail under CI, else be skipped"; \
+	  else echo "warning: Java 17 (javac) or Maven (mvn) missing and cannot apt-get; the real-Neo4j tests need them"; fi; \
 	fi
 
 test: $(VENV)/.installed-dev system-deps

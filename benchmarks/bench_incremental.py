@@ -115,10 +115,10 @@ def main() -> None:
         step("kg add again (all already there)", [KG, "add", str(arguments.add), "--out", str(out), "--timings"])
     )
     steps.append(
-        step("query papers-using", [KG, "query", "papers-using", arguments.query, "--graph", str(out), "--json"])
+        step("query papers-using", [KG, "query", "papers-using", arguments.query, "--out", str(out), "--json"])
     )
     if not arguments.no_entity:
-        steps.append(step("kg entity", [KG, "entity", arguments.query, "--graph", str(out), "--json"]))
+        steps.append(step("kg entity", [KG, "entity", arguments.query, "--out", str(out), "--json"]))
     if arguments.full_formats:
         steps.append(
             step(

@@ -175,11 +175,10 @@ def build_stages(
     """The stages of ``kg build`` (as kg.workflow.build.build runs them), timed one by one; output in ``out``. With
     ``extractions_file`` (``kg extract`` output of the same inputs) extraction is read from it, as
     ``kg build --extractions`` does."""
-    from kg.graph.resolution import resolve
-
     from kg.extract.resources import load_resources
     from kg.graph.build import build_graph
     from kg.graph.files import save_graph
+    from kg.graph.resolution import resolve
     from kg.sinks.html import write_graph_page
     from kg.sinks.rdf import write_turtle
     from kg.sinks.site import write_site

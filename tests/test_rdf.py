@@ -338,22 +338,22 @@ def test_documented_queries_answer_on_the_sample(sample_dir: Path) -> None:
 
 def test_cli_sparql_formats_and_errors(tricky_dir: Path, tmp_path: Path) -> None:
     query = "SELECT ?name WHERE { ?e a kg:Model ; skos:prefLabel ?name } ORDER BY ?name"
-    result = runner.invoke(app, ["sparql", query, "--graph", str(tricky_dir), "--format", "csv"])
+    result = runner.invoke(app, ["sparql", query, "--out", str(tricky_dir), "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["name", "C", "C++", "Qwen2.5", "Qwen2.5-7B"]
-    result = runner.invoke(app, ["sparql", query, "--graph", str(tricky_dir), "-f", "json"])
+    result = runner.invoke(app, ["sparql", query, "--out", str(tricky_dir), "-f", "json"])
     names = [b["name"]["value"] for b in json.loads(result.output)["results"]["bindings"]]
     assert names == ["C", "C++", "Qwen2.5", "Qwen2.5-7B"]
-    result = runner.invoke(app, ["sparql", query, "--graph", str(tricky_dir)])
+    result = runner.invoke(app, ["sparql", query, "--out", str(tricky_dir)])
     assert result.exit_code == 0 and "Qwen2.5-7B" in result.output and "4 rows" in result.output
     rdf.write_turtle(load_graph(tricky_dir), tmp_path / "g.ttl")
     ask = "ASK { paper:p1 kg:uses method:dpo--direct-preference-optimization }"
-    result = runner.invoke(app, ["sparql", ask, "--graph", str(tmp_path / "g.ttl")])
+    result = runner.invoke(app, ["sparql", ask, "--out", str(tmp_path / "g.ttl")])
     assert result.exit_code == 0 and result.output.strip() == "true"
     (tmp_path / "q.rq").write_text("SELECT ?x WHERE {\n  ?x nope:p ?y\n}\n", encoding="utf-8")
-    result = runner.invoke(app, ["sparql", f"@{tmp_path / 'q.rq'}", "--graph", str(tricky_dir)])
+    result = runner.invoke(app, ["sparql", f"@{tmp_path / 'q.rq'}", "--out", str(tricky_dir)])
     assert result.exit_code == 2 and f"{tmp_path / 'q.rq'}:2: SPARQL syntax error" in result.output
     assert "unknown prefix" in result.output and len(result.output.strip().splitlines()) == 1
     (tmp_path / "bad.ttl").write_text('@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
-    result = runner.invoke(app, ["sparql", query, "--graph", str(tmp_path / "bad.ttl")])
+    result = runner.invoke(app, ["sparql", query, "--out", str(tmp_path / "bad.ttl")])
     assert result.exit_code == 2 and "bad.ttl:3: not valid turtle" in result.output

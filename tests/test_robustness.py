@@ -195,7 +195,7 @@ def test_output_path_mistakes_are_refused_before_anything_is_written(tmp_path: P
         (["extract", "papers.jsonl", "--out", "folder"], "--out folder: is a folder"),
         (["build", "papers.jsonl", "--out", "papers.jsonl"], "--out papers.jsonl: exists and is not a folder"),
         (["build", "missing.jsonl", "--out", "out"], "missing.jsonl: no such file"),
-        (["build", "folder", "--out", "out"], "folder: is a directory, not a file"),
+        (["build", "folder", "--out", "out"], "folder: no paper files in this folder"),
         (["build", "papers.jsonl", "--format", "xml", "--out", "out"], "papers.jsonl: unknown format 'xml'"),
         (["extract", "papers.jsonl", "--out", "papers.jsonl/x.jsonl"], "--out papers.jsonl/x.jsonl: papers.jsonl is"),
         (["build", "papers.jsonl", "--out", "papers.jsonl/out"], "--out papers.jsonl/out: papers.jsonl is not"),

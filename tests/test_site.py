@@ -236,11 +236,11 @@ def test_kg_html_command_writes_the_site(tmp_path: Path, graph: nx.MultiDiGraph)
     from kg.cli import app
 
     save_graph(graph, tmp_path)
-    result = CliRunner().invoke(app, ["html", "--graph", str(tmp_path)])
+    result = CliRunner().invoke(app, ["html", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "e" / "dpo--direct-preference-optimization.html").is_file()
     assert (tmp_path / "index.html").is_file()
-    missing = CliRunner().invoke(app, ["html", "--graph", str(tmp_path / "nothing")])
+    missing = CliRunner().invoke(app, ["html", "--out", str(tmp_path / "nothing")])
     assert missing.exit_code == 2 and "no graph here" in missing.output
 
 

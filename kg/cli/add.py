@@ -7,44 +7,58 @@ from typing import Annotated
 
 import typer
 
+from kg.cli.options import OUT_DEFAULT, BuildOut, Format, Processes, Quiet, SkipBad, Wait
+from kg.cli.output import progress, stdout_console
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``add`` command to ``app``."""
 
     @app.command("add")
     def add(
-        inputs: Annotated[list[Path], typer.Argument(help="New input files (any format 'kg build' reads).")],
-        out: Annotated[Path, typer.Option("--out", "-o", help="Folder of an earlier 'kg build'.")] = Path("out"),
-        fmt: Annotated[str, typer.Option("--format", "-f", help="auto (by suffix) or a reader name.")] = "auto",
-        skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Skip bad records instead of failing.")] = False,
-        processes: Annotated[int, typer.Option("--processes", "-j", min=0, help="Extraction workers.")] = 0,
+        inputs: Annotated[
+            list[Path],
+            typer.Argument(
+                metavar="PAPERS",
+                help="New input files, folders or quoted globs (any format 'kg build' reads); - for stdin.",
+                show_default=False,
+            ),
+        ],
+        out: BuildOut = OUT_DEFAULT,
+        fmt: Format = "auto",
+        skip_bad: SkipBad = False,
+        processes: Processes = 0,
         cache: Annotated[bool, typer.Option(help="Re-use cached extractions (OUT/cache/).")] = True,
         formats: Annotated[
             str,
-            typer.Option(help="Whole-graph outputs to rewrite as well: graph, turtle, html, site (comma-separated)."),
+            typer.Option(
+                "--formats",
+                metavar="LIST",
+                help="Whole-graph outputs to rewrite as well: graph, turtle, html, site (comma-separated).",
+            ),
         ] = "",
         extractions: Annotated[
-            Path | None, typer.Option(help="'kg extract' output of the new inputs: skip extraction.")
+            Path | None, typer.Option(metavar="FILE", help="'kg extract' output of the new inputs: skip extraction.")
         ] = None,
         timings: Annotated[bool, typer.Option("--timings", help="Print wall and CPU seconds per step.")] = False,
+        wait: Wait = 60.0,
+        quiet: Quiet = False,
     ) -> None:
         """Add papers to a build: extract and resolve only them, update the state and rdf/ in seconds."""
-        from rich.console import Console
-
         from kg.cli.common import check_extractions_file, fail, format_names, interrupted, print_files, warn_skipped
         from kg.errors import KgError
 
-        console = Console()
+        console = stdout_console()
         try:
             from kg.api import check_inputs
 
-            check_inputs(inputs, fmt, content=not skip_bad)
+            files = check_inputs(inputs, fmt, content=not skip_bad)
             check_extractions_file(extractions)
             from kg.api import add as run_add
 
-            with console.status("adding papers…"):
+            with progress(quiet):
                 result = run_add(
-                    inputs,
+                    files,
                     out,
                     fmt,
                     skip_bad,
@@ -52,6 +66,7 @@ def register(app: typer.Typer) -> None:
                     cache,
                     format_names(formats),
                     extractions,
+                    wait=wait,
                 )
         except (KgError, OSError, UnicodeError) as exc:
             fail(exc)

@@ -9,11 +9,6 @@ import typer
 from rich.markup import escape
 
 from kg.cli.common import (
-    Format,
-    Gazetteer,
-    Inputs,
-    Processes,
-    SkipBad,
     check_build_paths,
     check_extract_paths,
     check_extractions_file,
@@ -26,6 +21,22 @@ from kg.cli.common import (
     print_files,
     warn_skipped,
 )
+from kg.cli.options import (
+    OUT_DEFAULT,
+    BaseIri,
+    BuildOut,
+    Format,
+    Formats,
+    Gazetteer,
+    Inputs,
+    MinConfidence,
+    Processes,
+    Quiet,
+    SkipBad,
+    Wait,
+)
+from kg.cli.options import Overrides as OverridesFile
+from kg.cli.output import progress
 from kg.errors import KgError
 
 if TYPE_CHECKING:
@@ -39,51 +50,76 @@ def register(app: typer.Typer) -> None:
 
 
 def build(
-    inputs: Inputs,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="PAPERS",
+            help="Input files, folders (read recursively, by suffix) or quoted globs ('data/*.jsonl'); - for stdin. "
+            "Formats: listing .txt, .json, .jsonl, .csv, .bib, OpenAlex / Semantic Scholar dumps. None: rebuild "
+            "OUT from the papers it holds (applies a 'kg curate' edit).",
+            show_default=False,
+        ),
+    ] = None,
+    out: BuildOut = OUT_DEFAULT,
     fmt: Format = "auto",
     gazetteer: Gazetteer = None,
-    base_iri: Annotated[str, typer.Option(help="Base IRI of the RDF export.")] = "https://w3id.org/kg-ml/",
+    base_iri: BaseIri = "https://w3id.org/kg-ml/",
     skip_bad: SkipBad = False,
     processes: Processes = 0,
-    overrides: Annotated[
-        Path | None,
-        typer.Option(help="YAML of merges/splits (same: [a, b], different: [c, d]); default OUT/overrides.yaml."),
-    ] = None,
+    overrides: OverridesFile = None,
+    min_confidence: MinConfidence = None,
     cache: Annotated[bool, typer.Option(help="Re-use cached extractions of unchanged papers (OUT/cache/).")] = True,
-    formats: Annotated[
-        str,
-        typer.Option(
-            help="Outputs to write, comma-separated: graph (graph.json), turtle, ntriples (rdf/), html (index.html), "
-            "site; none: the build state alone."
-        ),
-    ] = "graph,turtle,ntriples,html,site",
+    formats: Formats = "graph,turtle,ntriples,html,site",
     extractions: Annotated[
         Path | None,
-        typer.Option(help="Use these extractions ('kg extract' output of the same inputs) instead of extracting."),
+        typer.Option(
+            metavar="FILE",
+            help="Use these extractions ('kg extract' output of the same inputs) instead of extracting.",
+        ),
     ] = None,
+    wait: Wait = 60.0,
+    quiet: Quiet = False,
 ) -> None:
     """Read papers, extract entities, resolve them; write the build state, graph.json, graph.ttl, rdf/, index.html
-    and site/. 'kg add' then adds papers without a rebuild."""
+    and site/. 'kg add' then adds papers without a rebuild; 'kg build --out OUT' alone rebuilds OUT from its own
+    papers (after 'kg curate')."""
     try:
-        check_build_paths(inputs, out, fmt, skip_bad)
-        check_extractions_file(extractions)
-        from kg.api import build_folder as run_build
+        if not inputs:
+            from kg.api import rebuild
 
-        with console.status("building the graph…"):
-            result = run_build(
-                inputs,
-                out,
-                fmt,
-                gazetteer or [],
-                base_iri,
-                skip_bad,
-                processes,
-                overrides,
-                cache,
-                format_names(formats),
-                extractions,
-            )
+            with progress(quiet):
+                result = rebuild(
+                    out,
+                    gazetteer or None,
+                    processes,
+                    overrides,
+                    cache,
+                    format_names(formats),
+                    wait,
+                    min_confidence,
+                    None if base_iri == "https://w3id.org/kg-ml/" else base_iri,
+                )
+        else:
+            files = check_build_paths(inputs, out, fmt, skip_bad)
+            check_extractions_file(extractions)
+            from kg.api import build_folder as run_build
+
+            with progress(quiet):
+                result = run_build(
+                    files,
+                    out,
+                    fmt,
+                    gazetteer or [],
+                    base_iri,
+                    skip_bad,
+                    processes,
+                    overrides,
+                    cache,
+                    format_names(formats),
+                    extractions,
+                    wait=wait,
+                    min_confidence=min_confidence,
+                )
     except (KgError, OSError, UnicodeError) as exc:
         fail(exc)
         return
@@ -104,21 +140,27 @@ def build(
 
 def extract(
     inputs: Inputs,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL file, one line per paper.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", metavar="FILE", help="Output JSONL file, one line per paper.")
+    ],
     fmt: Format = "auto",
     gazetteer: Gazetteer = None,
     skip_bad: SkipBad = False,
     processes: Processes = 0,
     engine: Annotated[
-        str, typer.Option(help="local (this machine's cores) or dask (partitions on a Dask cluster).")
+        str, typer.Option(metavar="ENGINE", help="local (this machine's cores) or dask (partitions on a Dask cluster).")
     ] = "local",
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Dask scheduler address (tcp://host:8786); none: a local cluster of --processes workers."),
+        typer.Option(
+            metavar="ADDRESS",
+            help="Dask scheduler address (tcp://host:8786); none: a local cluster of --processes workers.",
+        ),
     ] = None,
     partition_size: Annotated[
-        str, typer.Option(help="With --engine dask: bytes of JSON Lines per partition (e.g. 32MiB).")
+        str, typer.Option(metavar="SIZE", help="With --engine dask: bytes of JSON Lines per partition (e.g. 32MiB).")
     ] = "32MiB",
+    quiet: Quiet = False,
 ) -> None:
     """Extract named methods, models, datasets, benchmarks and metrics with roles and evidence."""
     from kg.api import ReadReport, iter_papers
@@ -127,18 +169,20 @@ def extract(
     try:
         if engine not in ("local", "dask"):
             raise KgError(f"--engine {engine}: choose local or dask")
-        check_extract_paths(inputs, out, fmt, skip_bad)
+        files = check_extract_paths(inputs, out, fmt, skip_bad)
         from kg.api import write_lines
 
-        if engine == "dask":
-            count = _extract_on_dask(
-                inputs, out, fmt, gazetteer or [], skip_bad, processes, scheduler, partition_size, report
-            )
-        else:
-            from kg.api import extract_lines
+        with progress(quiet):
+            if engine == "dask":
+                count = _extract_on_dask(
+                    files, out, fmt, gazetteer or [], skip_bad, processes, scheduler, partition_size, report
+                )
+            else:
+                from kg.api import extract_lines, track
 
-            papers = iter_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
-            count = write_lines(extract_lines(papers, gazetteer or [], n_process=processes), out)
+                papers = iter_papers(files, fmt=fmt, skip_bad=skip_bad, report=report)
+                lines = track(extract_lines(papers, gazetteer or [], n_process=processes), "extract")
+                count = write_lines(lines, out)
     except (KgError, OSError, UnicodeError) as exc:
         warn_skipped(report.skipped)
         fail(exc)

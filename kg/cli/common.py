@@ -4,33 +4,27 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
+from kg.cli.options import Format, Gazetteer, Inputs, Processes, SkipBad
+from kg.cli.output import stdout_console
 from kg.errors import KgError
 
-console = Console()
-errors = Console(stderr=True)
+__all__ = ["Format", "Gazetteer", "Inputs", "Processes", "SkipBad", "console", "errors"]
 
-Inputs = Annotated[
-    list[Path],
-    typer.Argument(help="Input files: listing .txt, .json, .jsonl, .csv, .bib, OpenAlex / Semantic Scholar dumps."),
-]
-Format = Annotated[
-    str, typer.Option("--format", "-f", help="auto (by suffix), listing, json, jsonl, csv, bibtex, openalex or s2.")
-]
-Gazetteer = Annotated[
-    list[Path] | None, typer.Option("--gazetteer", "-g", help="Extra gazetteer JSONL file(s) of your own names.")
-]
-SkipBad = Annotated[
-    bool, typer.Option("--skip-bad", help="Skip bad records with a counted warning instead of failing.")
-]
-Processes = Annotated[
-    int, typer.Option("--processes", "-j", min=0, help="Worker processes for extraction (0: one per core).")
-]
+
+class _Stdout:
+    """stdout as ``kg.cli.output`` renders it: rich on a terminal, plain and unwrapped into a pipe or a file."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(stdout_console(), name)
+
+
+console = _Stdout()
+errors = Console(stderr=True)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -88,26 +82,29 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def check_build_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -> None:
-    """Usage errors before any heavy import: missing or unreadable inputs, an output that cannot be a folder."""
+def check_build_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -> list[Path]:
+    """Usage errors before any heavy import: missing or unreadable inputs, an output that cannot be a folder.
+    Returns the files to read (folders and patterns expanded, with one note for what is not a paper)."""
     from kg.api import check_inputs
 
-    check_inputs(inputs, fmt, content=not skip_bad)
+    files = check_inputs(inputs, fmt, content=not skip_bad)
     if out.exists() and not out.is_dir():
         raise KgError(f"--out {out}: exists and is not a folder")
     check_parents(out)
+    return files
 
 
-def check_extract_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -> None:
+def check_extract_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -> list[Path]:
     """As ``_check_build_paths`` for a single output file, which must not be one of the inputs."""
     from kg.api import check_inputs
 
     checked = check_inputs(inputs, fmt, content=not skip_bad)
     if out.is_dir():
         raise KgError(f"--out {out}: is a folder; give a file name such as {out / 'extractions.jsonl'}")
-    if out.exists() and any(out.samefile(path) for path in checked):
+    if out.exists() and any(path.exists() and out.samefile(path) for path in checked):
         raise KgError(f"--out {out}: is also an input; writing it would replace the papers being read")
     check_parents(out)
+    return checked
 
 
 def check_parents(out: Path) -> None:

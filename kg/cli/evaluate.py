@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
 def train(
     gold: Annotated[list[Path], typer.Argument(help="Gold JSONL file(s) in the annotation guidelines' format.")],
     papers: Annotated[
-        list[Path], typer.Option("--papers", "-p", help="Input files holding the gold abstracts (matched by id).")
+        list[Path], typer.Option("--papers", help="Input files holding the gold abstracts (matched by id).")
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write.")] = Path("pipelines/scorer.json"),
 ) -> None:
@@ -53,10 +53,21 @@ def evaluate(
         bool,
         typer.Option("--errors", help="List the errors by class: false positive, missed, wrong type, role, boundary."),
     ] = False,
+    results: Annotated[
+        bool, typer.Option("--results", help="Score the results (value, benchmark, metric, subject) against a results gold.")
+    ] = False,
+    split: Annotated[
+        str | None, typer.Option("--split", metavar="NAME", help="With --results: only the gold papers of this split.")
+    ] = None,
 ) -> None:
-    """Score predictions against gold: P/R/F1 per type, type and role accuracy."""
+    """Score predictions against gold: P/R/F1 per type, type and role accuracy (--results: result tuples)."""
     from kg.api import evaluate_files
 
+    if results:
+        from kg.cli.results import evaluate_results
+
+        evaluate_results(gold, pred, split, as_json, show_errors)
+        return
     try:
         result = evaluate_files(gold, pred)
     except (KgError, OSError, UnicodeError) as exc:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from kg.cli.options import Folder, OldGraph, Quiet, folder_and_target
+from kg.cli.output import progress
 from kg.errors import KgError
 
 Uri = Annotated[str | None, typer.Option("--uri", envvar="NEO4J_URI", help="bolt:// or neo4j:// URI.")]
@@ -82,12 +83,14 @@ def _params(pairs: list[str] | None) -> dict[str, str]:
 
 def register(app: typer.Typer) -> None:
     """Add the ``neo4j`` group (``push``) and the top-level ``cypher`` command."""
-    group = typer.Typer(help="Write the graph to Neo4j (or another Bolt server).", no_args_is_help=True)
+    group = typer.Typer(
+        help="Write the graph to Neo4j (or another Bolt server).", no_args_is_help=True, rich_markup_mode=None
+    )
     app.add_typer(group, name="neo4j")
 
     @group.command("push")
     def push(
-        graph_dir: Annotated[Path, typer.Option("--graph", help="Folder written by 'kg build'.")] = Path("out"),
+        out: Folder = None,
         uri: Uri = None,
         user: User = None,
         password: Password = None,
@@ -99,6 +102,12 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--evidence/--no-evidence", help="Store all evidence as evidence_json on edges.")
         ] = True,
         dialect: DialectOption = "auto",
+        prune: Annotated[
+            bool,
+            typer.Option("--prune", help="Also delete the papers and entities on the server that this build lacks."),
+        ] = False,
+        quiet: Quiet = False,
+        graph: OldGraph = None,
     ) -> None:
         """Write all papers, entities and relationships (MERGE: pushing again updates, never duplicates)."""
         from rich.console import Console
@@ -108,8 +117,10 @@ def register(app: typer.Typer) -> None:
 
         console = Console()
         try:
+            graph_dir, _ = folder_and_target(out, graph)
             target = Target.from_env(uri, user, password, database, dialect)
-            report = run_push(load_graph(graph_dir), target, batch_size=batch_size, evidence=evidence)
+            with progress(quiet):
+                report = run_push(load_graph(graph_dir), target, batch_size=batch_size, evidence=evidence, prune=prune)
         except KgError as exc:
             _fail(exc)
             return
@@ -117,7 +128,8 @@ def register(app: typer.Typer) -> None:
             f"{target.shown} ({report.dialect}): [bold]{report.nodes}[/] nodes, "
             f"[bold]{report.relationships}[/] relationships in {report.queries} queries, "
             f"{report.seconds:.1f} s ({report.relationships_per_second:,.0f} relationships/s)"
-            + (f"; removed {report.removed} stale relationships" if report.removed else ""),
+            + (f"; removed {report.removed} stale relationships" if report.removed else "")
+            + (f"; deleted {report.deleted} papers and entities not in the build" if prune else ""),
             highlight=False,
         )
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from kg.cli.common import console, fail
+from kg.cli.common import fail
+from kg.cli.options import Folder, Json, Limit, OldGraph, Since, Until, folder_and_target
+from kg.cli.output import print_table
 from kg.errors import KgError
 
-query_app = typer.Typer(help="Ask questions of a built graph.", no_args_is_help=True)
+query_app = typer.Typer(help="Ask questions of a built graph.", no_args_is_help=True, rich_markup_mode=None)
 
 
 def register(app: typer.Typer) -> None:
@@ -25,16 +24,23 @@ def register(app: typer.Typer) -> None:
 
 @query_app.command("papers-using")
 def papers_using(
-    name: Annotated[str, typer.Argument(help="Entity name or any alias, e.g. DPO.")],
-    graph_dir: Annotated[Path, typer.Option("--graph", help="Folder written by 'kg build'.")] = Path("out"),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Entity name or any alias, e.g. DPO.", show_default=False)
+    ],
+    out: Folder = None,
+    as_json: Json = False,
+    limit: Limit = 0,
+    since: Since = None,
+    until: Until = None,
+    graph: OldGraph = None,
 ) -> None:
-    """List the papers that use or evaluate on NAME."""
+    """List the papers that use or evaluate on NAME (any alias or spelling; a near miss gets "did you mean")."""
     from kg.api import load_graph
     from kg.api import papers_using as find
 
     try:
-        hits = find(load_graph(graph_dir, name), name)
+        folder, _ = folder_and_target(out, graph)
+        hits = find(load_graph(folder, name), name, since=since, until=until, limit=limit or None)
     except (KgError, OSError, UnicodeError) as exc:
         fail(exc)
         return
@@ -42,10 +48,5 @@ def papers_using(
         for hit in hits:
             sys.stdout.write(json.dumps(asdict(hit), ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"{len(hits)} papers using {escape(name)}")
-    table.add_column("paper")
-    table.add_column("relation")
-    table.add_column("year", justify="right")
-    for hit in hits:
-        table.add_row(escape(hit.title), hit.relation, str(hit.year or ""))
-    console.print(table)
+    rows = [(hit.title, hit.relation, hit.date or hit.year or "") for hit in hits]
+    print_table(f"{len(hits)} papers using {name}", ["paper", "relation", "date"], rows, right=("date",))

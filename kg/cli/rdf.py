@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from kg.cli.options import BaseIri, Folder, OldGraph, Wait, deprecated, folder_and_target
+from kg.cli.output import stdout_console
+
 DEFAULT_BASE = "https://w3id.org/kg-ml/"  # kg.sinks.rdf.DEFAULT_BASE, repeated so that kg --help imports no rdflib
 
 
@@ -28,28 +31,32 @@ class AnswerFormat(StrEnum):
     json = "json"
 
 
-GraphDir = Annotated[Path, typer.Argument(help="Folder written by 'kg build' (holding graph.json).")]
-BaseIri = Annotated[str, typer.Option("--base-iri", help="Base of the IRIs of papers and entities.")]
+ANSWER_SUFFIXES = (".csv", ".tsv", ".json", ".txt", ".srj", ".srx")  # old `--out FILE`: the answer, not the graph
 
 
 def _fail(exc: Exception) -> None:
-    from rich.console import Console
+    from kg.cli.common import fail
 
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-    raise typer.Exit(code=2)
+    fail(exc)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("export")
     def export_command(
-        graph_dir: GraphDir,
-        fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.turtle,
-        out: Annotated[
+        old_dir: Annotated[
+            Path | None, typer.Argument(hidden=True, metavar="[DIR]", help="Deprecated: --out.", show_default=False)
+        ] = None,
+        out: Folder = None,
+        fmt: Annotated[
+            ExportFormat, typer.Option("--format", "-f", metavar="FORMAT", help="Output format.")
+        ] = ExportFormat.turtle,
+        to: Annotated[
             Path | None,
             typer.Option(
-                "--out",
-                "-o",
-                help="Output file (a folder for csv and neo4j-csv); default DIR/graph.<ext>. "
+                "--to",
+                "-t",
+                metavar="PATH",
+                help="Output file (a folder for csv and neo4j-csv); default OUT/graph.<ext>. "
                 "A .gz suffix compresses turtle, ntriples and jsonld.",
             ),
         ] = None,
@@ -57,18 +64,25 @@ def register(app: typer.Typer) -> None:
         validate: Annotated[
             bool, typer.Option("--validate", help="Check the RDF against schema/shapes.ttl (needs pySHACL).")
         ] = False,
+        wait: Wait = 60.0,
+        graph: OldGraph = None,
     ) -> None:
         """Write the graph as Turtle, N-Triples, JSON-LD, GraphML or CSV, with stable IRIs under --base-iri."""
+        import contextlib
+
         from rich.console import Console
 
-        from kg.api import default_output, export, load_graph
+        from kg.api import default_output, export, load_graph, writing
         from kg.errors import KgError
 
-        console, errors = Console(), Console(stderr=True)
+        console, errors = stdout_console(), Console(stderr=True)
         try:
-            graph = load_graph(graph_dir)
-            target = out or default_output(graph_dir, fmt.value)
-            result = export(graph, fmt.value, target, base_iri)
+            graph_dir, to = folder_and_target(out, graph, to, old_dir)
+            target = to or default_output(graph_dir, fmt.value)
+            into = graph_dir.is_dir() and target.resolve().is_relative_to(graph_dir.resolve())
+            with writing(graph_dir, wait) if into else contextlib.nullcontext():  # writes into the build folder
+                graph = load_graph(graph_dir)
+                result = export(graph, fmt.value, target, base_iri)
             if validate:
                 from kg.api import to_rdf
                 from kg.api import validate as shacl_validate
@@ -89,13 +103,32 @@ def register(app: typer.Typer) -> None:
 
     @app.command("sparql")
     def sparql_command(
-        query: Annotated[str, typer.Argument(help="A SPARQL 1.1 query, or @FILE / FILE.rq to read it from a file.")],
-        graph: Annotated[
-            Path, typer.Option("--graph", "-g", help="Folder written by 'kg build', or an RDF file (.ttl, .nt, ...).")
-        ] = Path("out"),
-        fmt: Annotated[AnswerFormat, typer.Option("--format", "-f", help="Answer format.")] = AnswerFormat.table,
-        out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the answer to this file.")] = None,
+        query: Annotated[
+            str,
+            typer.Argument(
+                metavar="QUERY",
+                help="A SPARQL 1.1 query, or @FILE / FILE.rq to read it from a file.",
+                show_default=False,
+            ),
+        ],
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out",
+                "-o",
+                metavar="DIR",
+                help="Build folder (written by 'kg build'), or an RDF file (.ttl, .nt, ...); default: out.",
+                show_default=False,
+            ),
+        ] = None,
+        fmt: Annotated[
+            AnswerFormat, typer.Option("--format", "-f", metavar="FORMAT", help="Answer format.")
+        ] = AnswerFormat.table,
+        to: Annotated[
+            Path | None, typer.Option("--to", "-t", metavar="FILE", help="Write the answer to this file.")
+        ] = None,
         base_iri: BaseIri = DEFAULT_BASE,
+        graph: Annotated[Path | None, typer.Option("--graph", "-g", hidden=True, help="Deprecated: --out.")] = None,
     ) -> None:
         """Answer a SPARQL 1.1 query over the graph, as a table, CSV, TSV or JSON.
 
@@ -108,8 +141,12 @@ def register(app: typer.Typer) -> None:
         from kg.errors import KgError
 
         try:
+            if graph is None and out is not None and out.suffix.lower() in ANSWER_SUFFIXES and not out.is_dir():
+                deprecated(f"--out {out} (the answer file)", f"--to {out}")  # kg sparql Q --out answer.csv
+                out, to = None, out
+            source_dir, to = folder_and_target(out, graph, to)
             text, source = read_query(query)
-            store = load_store(graph, base_iri)
+            store = load_store(source_dir, base_iri)
             result = run_query(store, text, base_iri, source)
             if fmt is AnswerFormat.table:
                 data = _table(result, base_iri)
@@ -119,8 +156,8 @@ def register(app: typer.Typer) -> None:
                 data = buffer.getvalue()
             if not data.endswith(b"\n"):
                 data += b"\n"
-            if out is not None:
-                with atomic_writer(out, "wb") as handle:
+            if to is not None:
+                with atomic_writer(to, "wb") as handle:
                     handle.write(data)
             else:
                 sys.stdout.buffer.write(data)

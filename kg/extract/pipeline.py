@@ -22,6 +22,7 @@ from spacy.language import Language
 
 import kg.extract.components  # registers the kg_* factories
 import kg.extract.lexemes  # registers kg.lean_lexemes.v1
+import kg.extract.results  # registers kg_results
 import kg.extract.scorer  # registers kg_scorer
 import kg.extract.sentences  # noqa: F401  (registers kg_sentencizer)
 from kg.extract.components import FIELD_SEPARATOR
@@ -82,7 +83,7 @@ def extraction_line(extraction: PaperExtraction) -> str:
 def _pipe(key: tuple[str, ...], pairs: Iterable[tuple[str, str]], batch_size: int) -> Iterator[PaperExtraction]:
     nlp = load_pipeline(key)
     for doc, paper_id in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield PaperExtraction(id=paper_id, entities=list(doc._.kg_entities or []))
+        yield PaperExtraction(id=paper_id, entities=list(doc._.kg_entities or []), results=list(doc._.kg_results or []))
 
 
 def extract_batch(key: tuple[str, ...], batch: list[tuple[str, str]]) -> list[PaperExtraction]:

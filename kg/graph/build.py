@@ -43,6 +43,7 @@ def build_graph(resolution: Resolution) -> nx.MultiDiGraph:
             aliases=entity.aliases,
             external_ids=entity.external_ids,
             family=entity.family,
+            **({"curated": list(entity.curated)} if entity.curated else {}),
         )
     ids_by_name: dict[str, list[str]] = {}
     for entity in resolution.entities.values():
@@ -60,8 +61,11 @@ def build_graph(resolution: Resolution) -> nx.MultiDiGraph:
             type=relation.kind,
             confidence=relation.confidence,
             evidence=[{name: getattr(e, name) for name in _EVIDENCE_FIELDS} for e in relation.evidence],
+            **({"curated": relation.curated} if relation.curated else {}),
         )
-    return graph
+    from kg.graph.results import attach_results  # the results each paper reports (docs/results.md)
+
+    return attach_results(graph)
 
 
 def papers_count(graph: nx.MultiDiGraph, node: str) -> int:

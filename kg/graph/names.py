@@ -1,24 +1,167 @@
-"""Name lookup: the entity nodes of a graph that a name (any alias, any spelling) refers to."""
+"""Name lookup: the entity nodes of a graph that a typed name refers to; the one lookup of the ``kg`` command, the
+Python API and the site's search box (its index is built from ``name_keys`` below, and ``viz/static/search.js``
+folds the typed text the same way: ``tests/test_names.py`` runs the same names through all three).
+
+In order:
+1. exact: a name of the entity as written (its name, long form, any alias seen in the corpus, any name the
+   gazetteer knows it by: "BBH" is BIG-Bench Hard even where the corpus only wrote the long form);
+2. folded: the same after folding case, accents, hyphens and spaces, British spellings and acronym plurals
+   (``lookup_key``: "gsm 8k", "GSM-8K" and "GSM8K" meet; "Direct Preference Optimisation" is DPO);
+3. nothing matched: the closest names, for "did you mean: GSM8K, GSM-Plus?" (rapidfuzz's Indel similarity of the
+   folded keys, at least ``SUGGEST_CUTOFF``; best first, then the most mentioned, then by name).
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 import networkx as nx
 
-from kg.extract.gazetteer import spelling_key
-from kg.resolve.keys import fold_key
+from kg.resolve.keys import compact_key
+
+SUGGEST_CUTOFF = 60.0  # similarity (0-100) of folded keys for a suggestion
+SUGGESTIONS = 3
+
+
+def lookup_key(name: str) -> str:
+    """The folded key of a name: case, accents, separators, British spelling, acronym plurals folded away."""
+    return compact_key(str(name).strip())
+
+
+@functools.lru_cache(maxsize=4)
+def _gazetteer_names(extra: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """Entity id -> the names the gazetteer knows that entity by (name, aliases, long form)."""
+    from kg.extract.resources import load_resources
+    from kg.resolve.entities import gazetteer_ids
+
+    gazetteer = load_resources(list(extra)).gazetteer
+    ids = gazetteer_ids(gazetteer)
+    return {ids[key]: tuple(entry.surface_forms()) for key, entry in gazetteer.entries.items() if key in ids}
+
+
+def entity_names(data: dict, known: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """Every name of an entity node: its name, long form, aliases, then the gazetteer's names for it."""
+    names: dict[str, None] = {}
+    for name in (data.get("label"), data.get("full_name"), *(data.get("aliases") or {})):
+        if name and str(name).strip():
+            names.setdefault(str(name), None)
+    if known is not None:
+        for name in known.get(str(data.get("entity_id") or ""), ()):
+            names.setdefault(name, None)
+    return list(names)
+
+
+def mentions(data: dict) -> int:
+    """How often the entity was written in the corpus (the tie-break of suggestions)."""
+    return sum(int(count) for count in (data.get("aliases") or {}).values())
+
+
+@dataclass
+class NameIndex:
+    """Every entity's names and their folded keys, for one graph."""
+
+    names: dict[str, list[str]] = field(default_factory=dict)  # node -> names
+    keys: dict[str, list[str]] = field(default_factory=dict)  # node -> folded key of each name
+    labels: dict[str, str] = field(default_factory=dict)
+    mentions: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, graph: nx.MultiDiGraph, gazetteer: bool = True) -> NameIndex:
+        known = _gazetteer_names() if gazetteer else None
+        index = cls()
+        for node, data in graph.nodes(data=True):
+            if data.get("kind") == "Paper":
+                continue
+            names = entity_names(data, known)
+            index.names[node] = names
+            index.keys[node] = [lookup_key(name) for name in names]
+            index.labels[node] = str(data.get("label") or node)
+            index.mentions[node] = mentions(data)
+        return index
+
+    def exact(self, name: str) -> list[str]:
+        wanted = str(name).strip()
+        return sorted(node for node, names in self.names.items() if wanted in names)
+
+    def folded(self, name: str) -> list[str]:
+        key = lookup_key(name)
+        return sorted(node for node, keys in self.keys.items() if key and key in keys) if key else []
+
+    def suggest(self, name: str, limit: int = SUGGESTIONS) -> list[str]:
+        """Labels of the entities whose names are closest to ``name`` (none closer than ``SUGGEST_CUTOFF``)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Indel
+
+        key = lookup_key(name)
+        if not key:
+            return []
+        choices = [(node, k) for node, keys in self.keys.items() for k in dict.fromkeys(keys) if k]
+        found = process.extract(
+            key, [k for _, k in choices], scorer=Indel.normalized_similarity, score_cutoff=0.5, limit=None
+        )
+        hits = {at for _, _, at in found} | {at for at, (_, k) in enumerate(choices) if k.startswith(key)}
+        best: dict[str, float] = {}
+        for at in sorted(hits):
+            node, other = choices[at]
+            score = similarity(key, other)
+            if score >= SUGGEST_CUTOFF and score > best.get(node, -1.0):
+                best[node] = score
+        ranked = sorted(best, key=lambda n: (-best[n], -self.mentions[n], self.labels[n].casefold(), n))
+        return [self.labels[node] for node in ranked[:limit]]
+
+
+PREFIX_SCORE = 90.0  # a name that starts with what was typed (3+ characters) scores at least this
+
+
+def similarity(typed: str, key: str) -> float:
+    """0-100: ``100 * (1 - indel distance / total length)``, at least ``PREFIX_SCORE`` when ``key`` starts with
+    ``typed`` (computed the same way in ``search.js``)."""
+    from rapidfuzz.distance import Indel
+
+    total = len(typed) + len(key)
+    score = 100.0 * (1.0 - Indel.distance(typed, key) / total) if total else 100.0
+    if len(typed) >= 3 and key.startswith(typed) and score < PREFIX_SCORE:
+        return PREFIX_SCORE
+    return score
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """What a typed name refers to: entity nodes (and how they matched), or suggestions when none."""
+
+    name: str
+    nodes: list[str]
+    how: str  # "exact", "folded" or "" (nothing)
+    suggestions: list[str]
+
+    def message(self) -> str:
+        """``no entity called 'X' in the graph; did you mean: A, B?``"""
+        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        return f"no entity called {self.name!r} in the graph{hint}"
+
+
+def lookup(graph: nx.MultiDiGraph, name: str, suggest: int = SUGGESTIONS) -> NameMatch:
+    """The entities ``name`` refers to (exact first, then folded), or up to ``suggest`` suggestions."""
+    index = NameIndex.of(graph)
+    exact = index.exact(name)
+    if exact:
+        return NameMatch(name, exact, "exact", [])
+    folded = index.folded(name)
+    if folded:
+        return NameMatch(name, folded, "folded", [])
+    return NameMatch(name, [], "", index.suggest(name, suggest) if suggest else [])
 
 
 def find_entities(graph: nx.MultiDiGraph, name: str) -> list[str]:
-    """Entity nodes whose name, full name or any alias matches ``name`` (exact first, then folded)."""
-    exact, folded = [], []
-    wanted = {spelling_key(name), fold_key(name)}
-    for node, data in graph.nodes(data=True):
-        if data.get("kind") == "Paper":
-            continue
-        names = [data.get("label"), data.get("full_name"), *(data.get("aliases") or {})]
-        names = [n for n in names if n]
-        if name in names:
-            exact.append(node)
-        elif wanted & {spelling_key(n) for n in names} | wanted & {fold_key(n) for n in names}:
-            folded.append(node)
-    return sorted(exact) or sorted(folded)
+    """Entity nodes whose name, full name, any alias or gazetteer name matches ``name`` (exact first, then
+    folded); ``[]`` when none."""
+    return lookup(graph, name, suggest=0).nodes
+
+
+def spelling_pairs() -> Iterable[tuple[str, str]]:
+    """The British -> American word pairs folded by ``lookup_key`` (shipped to the site's search)."""
+    from kg.extract.gazetteer import _SPELLING
+
+    return sorted(_SPELLING.items())

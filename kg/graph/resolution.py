@@ -13,6 +13,7 @@ from kg.extract.gazetteer import Gazetteer
 from kg.extract.resources import load_resources
 from kg.graph.build import build_graph
 from kg.graph.state_view import StateView
+from kg.resolve.curation import admitted_all
 from kg.resolve.fuzzy import DEFAULT_THRESHOLD
 from kg.resolve.overrides import Overrides
 from kg.resolve.relations import Resolution
@@ -38,6 +39,7 @@ def resolve(
     found = {extraction.id: extraction for extraction in extractions}
     for paper_id in given.keys() - found.keys():
         found[paper_id] = PaperExtraction(paper_id, [])
+    found = admitted_all(found, overrides)  # what the resolver stores, so that ordinals agree below
     todo = [given.get(paper_id) or Paper(paper_id, "", "") for paper_id in found]
     state = BuildState(None)
     try:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
 from kg.extract.gazetteer import Gazetteer
+from kg.resolve.curation import Curator
 from kg.resolve.entities import Aggregate, entity_from_aggregate, link_families, merge_map
 from kg.resolve.overrides import Overrides
 from kg.resolve.relations import Resolution, paper_relations
@@ -35,6 +36,8 @@ class StateView:
     entities: dict[str, Entity]  # final key -> entity
     merged: dict[str, str]  # key -> the key it was merged into (overrides)
     ids: dict[str, str]  # key (merged or not) -> entity id
+    curator: Curator | None = None  # curated types and roles (overrides.yaml), when there are any
+    by_id: dict[str, Entity] = field(default_factory=dict)  # entity id -> entity
 
     @classmethod
     def open(cls, state: BuildState) -> StateView:
@@ -57,7 +60,10 @@ class StateView:
         entities = {key: entity_from_aggregate(key, final[key], gazetteer) for key in sorted(final)}
         link_families(entities.values(), gazetteer)
         ids = {key: entities[merged.get(key, key)].id for key in aggregates if merged.get(key, key) in entities}
-        return cls(state, gazetteer, overrides, entities, merged, ids)
+        curator = Curator(overrides)
+        curator.entities(entities.values(), merged, {entity.id: key for key, entity in entities.items()})
+        by_id = {entity.id: entity for entity in entities.values()}
+        return cls(state, gazetteer, overrides, entities, merged, ids, curator if curator else None, by_id)
 
     def relations(self, papers: Iterable[StoredPaper]) -> Iterator[tuple[StoredPaper, list[Relation]]]:
         """Each paper with its relations (in chunks: one members query per ``CHUNK`` papers)."""
@@ -78,7 +84,10 @@ class StateView:
             groups: dict[str, list] = defaultdict(list)
             for ordinal, entity in enumerate(stored.extraction.entities):
                 groups[keys[ordinal]].append(entity)
-            yield stored, paper_relations(stored.paper.id, groups, self.merged, self.ids)
+            relations = paper_relations(stored.paper.id, groups, self.merged, self.ids)
+            if self.curator is not None:
+                relations = self.curator.relations(stored.paper, relations, self.by_id)
+            yield stored, relations
 
     def resolution(self, papers: Iterable[StoredPaper] | None = None, linked_only: bool = False) -> Resolution:
         """A ``Resolution`` with the given papers (all when None) and their relations, and every entity (only
@@ -117,7 +126,7 @@ def state_is_newer(directory: Path, output: str) -> bool:
     path = Path(directory) / STATE_FILE
     if not path.exists():
         return False
-    state = BuildState(path)
+    state = BuildState(path, readonly=True)
     try:
         written = state.meta(f"written:{output}")
         return written is None or int(written) != state.generation()
@@ -128,7 +137,7 @@ def state_is_newer(directory: Path, output: str) -> bool:
 def graph_from_state(directory: Path, name: str | None = None) -> nx.MultiDiGraph:
     """The graph of the build in ``directory`` read from its state (only what a query of ``name`` needs, when
     given)."""
-    state = BuildState(Path(directory) / STATE_FILE)
+    state = BuildState(Path(directory) / STATE_FILE, readonly=True, check=False)  # checked by state_is_newer
     try:
         view = StateView.open(state)
         return view.graph() if name is None else view.graph_about(name)

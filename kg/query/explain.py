@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg.errors import KgError
-from kg.graph.names import find_entities
+from kg.graph.names import lookup
 
 
 @dataclass
@@ -30,13 +30,15 @@ class EntityExplanation:
     variants: list[str]
     relations: dict[str, int]
     aliases: list[AliasUse]
+    curated: list[str] = field(default_factory=list)  # what overrides.yaml decided about it
 
 
 def explain_entity(graph: nx.MultiDiGraph, name: str) -> list[EntityExplanation]:
     """Every entity that ``name`` (any alias, any spelling) refers to, with the evidence for its aliases."""
-    nodes = find_entities(graph, name)
-    if not nodes:
-        raise KgError(f"no entity called {name!r} in the graph")
+    match = lookup(graph, name)
+    if not match.nodes:
+        raise KgError(match.message())
+    nodes = match.nodes
     explanations = []
     for node in nodes:
         data = graph.nodes[node]
@@ -71,6 +73,7 @@ def explain_entity(graph: nx.MultiDiGraph, name: str) -> list[EntityExplanation]
                 variants=variants,
                 relations=dict(sorted(relations.items())),
                 aliases=aliases,
+                curated=list(data.get("curated") or []),
             )
         )
     return explanations

@@ -151,6 +151,9 @@ def _gazetteer_ids(gazetteer: Gazetteer) -> dict[str, str]:
     return ids
 
 
+gazetteer_ids = _gazetteer_ids  # public: which entity id each gazetteer entry gets (kg.graph.names)
+
+
 def _digest(key: str) -> str:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=3).hexdigest()
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from kg.extract.gazetteer import Gazetteer
+from kg.resolve.curation import admitted_all
 from kg.resolve.entities import Aggregate, merge_map, name_and_type
 from kg.resolve.fuzzy import DEFAULT_THRESHOLD
 from kg.resolve.keys import Keyer, bare_short, definition_of, paper_words
@@ -180,6 +181,7 @@ class Resolver:
         that will hold ``todo[i]``. ``track``: find the older papers whose triples changed (``changes.dirty``;
         not needed by a cold build, which writes every part afterwards). Returns ``changes`` completed."""
         part_of = {paper.id: part for paper, part in zip(todo, parts, strict=True)}
+        extractions = admitted_all(extractions, self.overrides)  # not-entity, min-confidence: never stored
         state = self.state
         changed = set(changes.changed)
         shorts: set[str] = set()

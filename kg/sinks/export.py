@@ -17,6 +17,7 @@ import networkx as nx
 
 from kg.atomic import atomic_writer
 from kg.errors import KgError
+from kg.sinks.cells import spreadsheet_safe
 from kg.sinks.rdf import DEFAULT_BASE, node_path, normalise_base, write_rdf
 
 RDF_SUFFIX = {"turtle": ".ttl", "ntriples": ".nt", "jsonld": ".jsonld"}
@@ -72,6 +73,10 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: spreadsheet_safe(value) for key, value in row.items()}
+
+
 def write_graphml(graph: nx.MultiDiGraph, path: Path, base: str = DEFAULT_BASE) -> Path:
     """GraphML of the graph: nodes with their IRI, list and dict attributes as JSON strings, evidence as JSON."""
     base = normalise_base(base)
@@ -90,7 +95,8 @@ def write_graphml(graph: nx.MultiDiGraph, path: Path, base: str = DEFAULT_BASE) 
 
 
 def write_csv(graph: nx.MultiDiGraph, folder: Path, base: str = DEFAULT_BASE) -> list[Path]:
-    """``nodes.csv``, ``edges.csv`` and ``evidence.csv`` (one row per supporting sentence) in ``folder``."""
+    """``nodes.csv``, ``edges.csv`` and ``evidence.csv`` (one row per supporting sentence) in ``folder``; text
+    cells that a spreadsheet would run as a formula start with an apostrophe (``kg.sinks.cells``)."""
     base = normalise_base(base)
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
@@ -101,26 +107,28 @@ def write_csv(graph: nx.MultiDiGraph, folder: Path, base: str = DEFAULT_BASE) ->
         writer = csv.DictWriter(out, NODE_COLUMNS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for node, data in graph.nodes(data=True):
-            writer.writerow({**{k: _cell(v) for k, v in data.items()}, "id": node, "iri": iris[node]})
+            writer.writerow(_csv_row({**{k: _cell(v) for k, v in data.items()}, "id": node, "iri": iris[node]}))
     with atomic_writer(paths[1]) as out:
         writer = csv.DictWriter(out, EDGE_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for source, target, data in graph.edges(data=True):
             writer.writerow(
-                {
-                    "source": source,
-                    "target": target,
-                    "source_iri": iris[source],
-                    "target_iri": iris[target],
-                    "type": data.get("type"),
-                    "confidence": data.get("confidence"),
-                    "evidence_count": len(data.get("evidence") or []),
-                }
+                _csv_row(
+                    {
+                        "source": source,
+                        "target": target,
+                        "source_iri": iris[source],
+                        "target_iri": iris[target],
+                        "type": data.get("type"),
+                        "confidence": data.get("confidence"),
+                        "evidence_count": len(data.get("evidence") or []),
+                    }
+                )
             )
     with atomic_writer(paths[2]) as out:
         writer = csv.DictWriter(out, EVIDENCE_COLUMNS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for source, target, data in graph.edges(data=True):
             for item in data.get("evidence") or []:
-                writer.writerow({**item, "source": source, "target": target, "type": data.get("type")})
+                writer.writerow(_csv_row({**item, "source": source, "target": target, "type": data.get("type")}))
     return paths

@@ -183,7 +183,7 @@ def _tooltip(index: GraphIndex, node: str) -> str:
     kind = index.kind(node)
     if kind == "Paper":
         lines = [index.label(node)]
-        when = " · ".join(str(data[k]) for k in ("year", "venue") if data.get(k))
+        when = " · ".join(str(v) for v in (data.get("date") or data.get("year"), data.get("venue")) if v)
         if when:
             lines.append(when)
         lines.append(_plural(index.graph.out_degree(node), "entity", "entities"))

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import itertools
 import json
 import math
 import os
@@ -31,6 +33,7 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
+from kg import progress
 from kg.errors import KgError
 
 ENTITY_LABELS = ("Method", "Model", "Dataset", "Benchmark", "Metric")
@@ -328,20 +331,35 @@ class Target:
 
 
 def _explain(exc: Exception, target: Target) -> KgError:
+    """The driver's exception as a one-line KgError that shows neither the password nor a URI's user:password@
+    (the driver quotes the URI it was given in some messages)."""
+    message = _explanation(exc, target)
+    secrets = {target.uri: target.shown}
+    if target.password:
+        secrets[target.password] = "***"
+    userinfo = urlsplit(target.uri).netloc.rpartition("@")[0]
+    if userinfo:
+        secrets[userinfo] = "***"
+    for secret, shown in sorted(secrets.items(), key=lambda item: -len(item[0])):
+        message = message.replace(secret, shown)
+    return KgError(message)
+
+
+def _explanation(exc: Exception, target: Target) -> str:
     from neo4j import exceptions as errors
 
     if isinstance(exc, errors.AuthError):
-        return KgError(f"{target.shown}: authentication failed for user {target.user or '(none)'}")
+        return f"{target.shown}: authentication failed for user {target.user or '(none)'}"
     if isinstance(exc, errors.ServiceUnavailable | OSError):
         text = " ".join(str(exc).split())
         reason = re.search(r"\(reason ([^)]*)\)", text)
-        return KgError(f"{target.shown}: cannot reach the Bolt server ({reason.group(1) if reason else text[:200]})")
+        return f"{target.shown}: cannot reach the Bolt server ({reason.group(1) if reason else text[:200]})"
     if isinstance(exc, errors.Neo4jError):
         message = " ".join((exc.message or str(exc)).split())
-        return KgError(f"{target.shown}: {exc.code or 'server error'}: {message}")
+        return f"{target.shown}: {exc.code or 'server error'}: {message}"
     if isinstance(exc, errors.ConfigurationError | ValueError):
-        return KgError(f"{target.shown}: {' '.join(str(exc).split())}")
-    return KgError(f"{target.shown}: {type(exc).__name__}: {' '.join(str(exc).split())}")
+        return f"{target.shown}: {' '.join(str(exc).split())}"
+    return f"{target.shown}: {type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
 def _is_unavailable(exc: Exception) -> bool:
@@ -579,9 +597,10 @@ class PushReport:
     nodes: int = 0
     relationships: int = 0
     removed: int = 0
+    deleted: int = 0  # nodes not in the build, deleted by prune=True (with their relationships)
     queries: int = 0
     seconds: float = 0.0
-    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase: schema, nodes, relationships, stale
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: schema, nodes, relationships, stale, prune
     schema: list[str] = field(default_factory=list)
 
     @property
@@ -636,7 +655,8 @@ def statements(rows: Rows, dialect: Dialect, batch_size: int) -> Iterator[Statem
 
 def _stale_statements(rows: Rows, dialect: Dialect, batch_size: int) -> Iterator[Statement]:
     """Remove edges of this build's papers and entities that the build no longer has (e.g. USES became
-    EVALUATES_ON). Papers and entities that are not in the build are left alone."""
+    EVALUATES_ON). Papers and entities that are not in the build are left alone (``push(prune=True)`` deletes
+    them)."""
     keep: dict[tuple[str, str], list[str]] = defaultdict(list)
     for rel, rel_rows in rows.relations.items():
         side = "Paper" if rel in PAPER_RELATIONS else "Entity"
@@ -655,25 +675,47 @@ def _stale_statements(rows: Rows, dialect: Dialect, batch_size: int) -> Iterator
             yield Statement(statement.query, statement.params, 0, "stale", "stale")
 
 
+def _prune_statements(
+    rows: Rows, dialect: Dialect, batch_size: int, run: Callable[..., list[dict[str, Any]]]
+) -> Iterator[Statement]:
+    """Delete the Paper and Entity nodes of the server that the build does not have (a paper taken out of the
+    corpus, an entity no paper names any more), with their relationships. ``run`` reads the keys there."""
+    for label, key_name, keys in (
+        ("Paper", "paper_id", {row["k"] for row in rows.papers}),
+        ("Entity", "entity_id", {row["k"] for entity_rows in rows.entities.values() for row in entity_rows}),
+    ):
+        found = run(f"MATCH (x:{label}) RETURN x.{key_name} AS k")
+        gone = sorted({str(row["k"]) for row in found if row["k"] is not None} - keys)
+        query = f"UNWIND $rows AS row MATCH (x:{label} {{{key_name}: row.k}}) DETACH DELETE x RETURN count(*) AS n"
+        for statement in plan(query, [{"k": key} for key in gone], dialect, batch_size):
+            yield Statement(statement.query, statement.params, 0, "prune", "prune")
+
+
 def push(
     graph: nx.MultiDiGraph,
     target: Target,
     batch_size: int = DEFAULT_BATCH_SIZE,
     evidence: bool = True,
+    prune: bool = False,
 ) -> PushReport:
-    """Write ``graph`` to ``target``: schema first, then batched MERGEs. Pushing twice gives the same graph."""
-    return push_rows(graph_rows(graph, evidence=evidence), target, batch_size)
+    """Write ``graph`` to ``target``: schema first, then batched MERGEs. Pushing twice gives the same graph.
+    ``prune`` also deletes the papers and entities on the server that ``graph`` does not have."""
+    return push_rows(graph_rows(graph, evidence=evidence), target, batch_size, prune)
 
 
-def push_rows(rows: Rows, target: Target, batch_size: int = DEFAULT_BATCH_SIZE) -> PushReport:
-    """Write prepared rows (see ``graph_rows``) to ``target``."""
+def push_rows(rows: Rows, target: Target, batch_size: int = DEFAULT_BATCH_SIZE, prune: bool = False) -> PushReport:
+    """Write prepared rows (see ``graph_rows``) to ``target``; ``prune``: see ``push``."""
     with Connection(target) as conn:
         report = PushReport(dialect=conn.dialect.name)
         started = clock = time.perf_counter()
         report.schema = conn.dialect.schema(lambda query: conn.run(query))
         report.phases["schema"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        for statement in statements(rows, conn.dialect, batch_size):
+        planned = statements(rows, conn.dialect, batch_size)
+        if prune:
+            read = functools.partial(conn.run, write=False)
+            planned = itertools.chain(planned, _prune_statements(rows, conn.dialect, batch_size, read))
+        for statement in _counted(planned, rows.node_count + rows.relation_count):
             result = conn.run(statement.query, **statement.params)
             now = time.perf_counter()
             report.phases[statement.phase] = report.phases.get(statement.phase, 0.0) + now - clock
@@ -682,6 +724,8 @@ def push_rows(rows: Rows, target: Target, batch_size: int = DEFAULT_BATCH_SIZE) 
             count = sum(int(r.get("n", 0)) for r in result)
             if statement.kind == "stale":
                 report.removed += count
+            elif statement.kind == "prune":
+                report.deleted += count
             elif statement.kind == "write" and statement.phase == "relationships":
                 report.relationships += count
         report.seconds = time.perf_counter() - started
@@ -691,6 +735,15 @@ def push_rows(rows: Rows, target: Target, batch_size: int = DEFAULT_BATCH_SIZE) 
             f"wrote {report.relationships} of {rows.relation_count} relationships: some endpoints were missing"
         )
     return report
+
+
+def _counted(planned: Iterable[Any], total: int) -> Iterator[Any]:
+    """The statements, with the rows they write counted as the progress of the step "push"."""
+    with progress.step("push", total=total, unit="rows") as task:
+        for statement in planned:
+            yield statement
+            if statement.kind == "write":
+                task.advance(len(statement.params.get("rows") or ()))
 
 
 def cypher(target: Target, query: str, **params: Any) -> tuple[list[str], list[list[Any]]]:

@@ -17,6 +17,7 @@ import networkx as nx
 
 from kg.atomic import atomic_writer
 from kg.errors import KgError
+from kg.sinks.cells import spreadsheet_safe
 from kg.sinks.neo4j import ENTITY_LABELS, ENTITY_RELATIONS, PAPER_RELATIONS, graph_rows
 
 ARRAY_DELIMITER = "\x1f"
@@ -97,7 +98,7 @@ def _cell(value: Any, kind: str) -> str:
         return "true" if value else "false"
     if kind == "double":
         return repr(float(value))
-    return str(value)
+    return spreadsheet_safe(str(value)) if kind == "string" else str(value)  # no formula when opened in a spreadsheet
 
 
 def _write(path: Path, header: list[str], lines: list[list[str]]) -> Path:

@@ -33,6 +33,7 @@ from rdflib.namespace import DC, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from kg.atomic import atomic_writer
 from kg.errors import KgError
 from kg.ids import slug
+from kg.sinks.rdf_results import result_triples
 
 KG = Namespace("https://w3id.org/kg-ml/ontology#")
 SCHEMA = Namespace("https://schema.org/")
@@ -70,7 +71,7 @@ VOCABULARY_PREFIXES = {
     "prov": str(PROV),
     "schema": str(SCHEMA),
 }
-DATA_PATHS = ("paper", *ENTITY_CLASSES, "statement", "evidence", "extractor")
+DATA_PATHS = ("paper", *ENTITY_CLASSES, "statement", "evidence", "extractor", "result")
 
 _SAFE_LOCAL = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ARXIV_ID = re.compile(r"arxiv:(\d{4})\.(\d{4,5})")
@@ -244,6 +245,17 @@ def iter_triples(
     nodes: dict[Any, tuple[Any, str]] = {}  # node -> (IRI term, IRI string)
     extractors: dict[str, Any] = {}
 
+    def _agent(evidence_node: Any, extractor_name: str) -> Iterator[Any]:
+        """``evidence prov:wasAttributedTo extractor``, describing the extractor the first time."""
+        found = extractors.get(extractor_name)
+        if found is None:
+            found = extractors[extractor_name] = iri(f"{base}extractor/{local_name(extractor_name)}")
+            yield triple(evidence_node, attributed_to, found)
+            yield triple(found, a, software_agent)
+            yield triple(found, label, lit(extractor_name))
+        else:
+            yield triple(evidence_node, attributed_to, found)
+
     def _node_triples(node: Any, data: dict[str, Any]) -> Iterator[Any]:
         s = nodes[node][0]
         if data.get("kind") == "Paper":
@@ -317,6 +329,10 @@ def iter_triples(
             if kind not in RELATIONS:
                 raise KgError(f"edge {source!r} -> {target!r}: unknown relation type {kind!r}")
             yield triple(s, relation[kind], nodes[target][0])
+        if data.get("results") and data.get("kind") == "Paper":  # kg:Result nodes (kg.sinks.rdf_results)
+            paper_local = nodes[node][1][len(base) + len("paper/") :]
+            lookup = lambda target: nodes[target][0] if target in nodes else None  # noqa: E731
+            yield from result_triples(t, base, s, paper_local, data["results"], lookup, _agent)
 
     def _edge_triples(source: Any, target: Any, data: dict[str, Any]) -> Iterator[Any]:
         kind = data["type"]

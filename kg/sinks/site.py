@@ -10,6 +10,7 @@ escaped JSON, and no page loads anything from outside the site folder (a Content
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -21,6 +22,9 @@ from typing import Any
 import networkx as nx
 
 from kg.atomic import staging_path
+from kg.graph.names import PREFIX_SCORE, SUGGEST_CUTOFF, SUGGESTIONS, NameIndex, spelling_pairs
+from kg.progress import step
+from kg.sinks.leaderboard import SiteLeaderboards
 from kg.sinks.html import (
     RELATION_WORDS,
     SITE_CSP,
@@ -141,6 +145,12 @@ def evidence_sentences(evidence: list[dict[str, Any]], paper: dict[str, Any], li
     return [highlight(sentence, marks) for sentence, marks in list(spans.items())[:limit]]
 
 
+def _newest_first(date: object) -> tuple[int, ...]:
+    """A sort key putting later dates first: 2024-05-03 before 2024-05 before 2024 before 2023; undated last."""
+    parts = [int(p) for p in str(date or "").split("-") if p.isdigit()]
+    return tuple(-p for p in parts) + (0,) * (3 - len(parts)) if parts else (1,)
+
+
 def safe_url(url: object) -> str | None:
     """Only http(s) links leave the site; anything else (``javascript:``...) is shown as text, not linked."""
     text = str(url or "").strip()
@@ -158,6 +168,10 @@ class SiteWriter:
     neighbourhood_papers: int
     neighbourhood_entities: int
 
+    @functools.cached_property
+    def leaderboards(self) -> SiteLeaderboards:
+        return SiteLeaderboards.of(self.graph, self.index)
+
     def __post_init__(self) -> None:
         self.index = GraphIndex.of(self.graph)
         self.env = environment()
@@ -173,6 +187,8 @@ class SiteWriter:
         (self.folder / "assets" / "search-index.js").write_text(self.search_index(), encoding="utf-8")
         self.page("index.html", "site/index.html.j2", root="", **self.overview())
         self.page("entities.html", "site/entities.html.j2", root="", title="All entities", groups=self.entity_groups())
+        if self.leaderboards:  # results reported in the abstracts (kg.sinks.leaderboard)
+            self.page("leaderboards.html", "site/leaderboards.html.j2", root="", **self.leaderboards.index_context())
         whole = render_graph_page(
             self.index,
             select_whole_graph(self.index, self.max_nodes),
@@ -183,14 +199,24 @@ class SiteWriter:
             papers=len(self.papers),
         )
         (self.folder / "graph.html").write_text(whole, encoding="utf-8")
-        for node in self.index.entities():
-            self.page(self.index.urls[node], "site/entity.html.j2", root="../", **self.entity_context(node))
-        for node in sorted(self.papers):
-            self.page(self.index.urls[node], "site/paper.html.j2", root="../", **self.paper_context(node))
+        entities, papers = list(self.index.entities()), sorted(self.papers)
+        with step("site", total=len(entities) + len(papers), unit="pages") as task:
+            for node in entities:
+                self.page(self.index.urls[node], "site/entity.html.j2", root="../", **self.entity_context(node))
+                task.advance()
+            for node in papers:
+                self.page(self.index.urls[node], "site/paper.html.j2", root="../", **self.paper_context(node))
+                task.advance()
 
     def page(self, name: str, template: str, **context: Any) -> None:
         html = self.env.get_template(template).render(
-            csp=SITE_CSP, site_title=self.title, papers=len(self.papers), inline=False, search=True, **context
+            csp=SITE_CSP,
+            site_title=self.title,
+            papers=len(self.papers),
+            inline=False,
+            search=True,
+            has_leaderboards=bool(self.leaderboards),
+            **context,
         )
         (self.folder / name).write_text(html, encoding="utf-8")
         self.pages += 1
@@ -211,6 +237,7 @@ class SiteWriter:
             "used": roles.get("USES", 0) + roles.get("EVALUATES_ON", 0),
             "roles": roles,
             "year": data.get("year"),
+            "date": data.get("date") or data.get("year"),  # the full date where the source gave one
             "venue": data.get("venue"),
             "aliases": sorted(
                 (a for a in (data.get("aliases") or {}) if a not in (data.get("label"), data.get("full_name"))),
@@ -219,18 +246,31 @@ class SiteWriter:
         }
 
     def search_index(self) -> str:
-        """``window.KG_SEARCH``: one ``[label, kind, papers, url, names]`` per entity, most papers first."""
+        """``window.KG_SEARCH``: ``entities``, one ``[label, kind, papers, url, names, keys, mentions]`` per entity
+        (``keys``: each name's folded key, from ``kg.graph.names``, the lookup of the command line and the API),
+        and the folding rules ``search.js`` applies to what is typed (British spellings, suggestion cut-offs)."""
+        names = NameIndex.of(self.graph)
         entries = []
         for node in self.index.entities():
-            data = self.graph.nodes[node]
-            names: list[str] = []
-            for name in (data.get("label"), data.get("full_name"), *(data.get("aliases") or {})):
-                if name and str(name) not in names:
-                    names.append(str(name))
             entries.append(
-                [self.index.label(node), self.index.kind(node), self.index.papers[node], self.index.urls[node], names]
+                [
+                    self.index.label(node),
+                    self.index.kind(node),
+                    self.index.papers[node],
+                    self.index.urls[node],
+                    names.names.get(node, []),
+                    names.keys.get(node, []),
+                    names.mentions.get(node, 0),
+                ]
             )
-        return "window.KG_SEARCH = " + json_for_script(entries) + ";\n"
+        data = {
+            "entities": entries,
+            "spelling": [list(pair) for pair in spelling_pairs()],
+            "cutoff": SUGGEST_CUTOFF,
+            "prefix": PREFIX_SCORE,
+            "suggestions": SUGGESTIONS,
+        }
+        return "window.KG_SEARCH = " + json_for_script(data) + ";\n"
 
     # ---- pages
 
@@ -306,17 +346,19 @@ class SiteWriter:
                 item = self.row(source)
                 item["sentences"] = evidence_sentences(edge.get("evidence") or [], paper)
                 item["confidence"] = edge.get("confidence")
+                item["curated"] = edge.get("curated")
                 groups[relation].append(item)
         for _, target, edge in graph.out_edges(node, data=True):
             variants.append((RELATION_WORDS.get(str(edge.get("type")), "related to"), self.row(target)))
         for items in groups.values():
-            items.sort(key=lambda r: (-int(r["year"] or 0), r["label"].casefold()))
+            items.sort(key=lambda r: (_newest_first(r["date"]), r["label"].casefold()))
         selection, related = self.neighbourhood(node)
         aliases = data.get("aliases") or {}
         return {
             "title": self.index.label(node),
             "entity": self.row(node),
             "generic": bool(data.get("generic")),
+            "curated": [str(note) for note in data.get("curated") or []],
             "alias_counts": sorted(aliases.items(), key=lambda item: (-item[1], item[0])),
             "external": [
                 (scheme, value, safe_url(EXTERNAL_LINKS.get(scheme, "").format(value)))
@@ -328,6 +370,7 @@ class SiteWriter:
             "graph": graph_data(self.index, selection.nodes, link_prefix="../", focus=node),
             "note": selection.note,
             "kind_counts": Counter(self.index.kind(n) for n in selection.nodes),
+            "leaderboard": self.leaderboards.for_entity(node),
         }
 
     def paper_context(self, node: str) -> dict[str, Any]:
@@ -362,4 +405,5 @@ class SiteWriter:
             "links": [(name, url) for name, url in links if url],
             "raw_url": data.get("url") if data.get("url") and not safe_url(data.get("url")) else None,
             "groups": [(r, RELATION_WORDS[r], groups[r]) for r in PAPER_RELATIONS if groups[r]],
+            "results": self.leaderboards.for_paper(node),
         }

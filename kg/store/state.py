@@ -11,20 +11,27 @@ writer leaves the state as it was.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
+import inspect
 import json
+import os
 import sqlite3
+import urllib.parse
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from kg.errors import KgError
+from kg.errors import KgError, ReadOnlyBuild
 from kg.resolve.entities import Aggregate
 from kg.store.cache import entities_json, entity_from_dict
 from kg.types import ExtractedEntity, Paper, PaperExtraction
 
 STATE_FILE = "state.sqlite"
 SCHEMA_VERSION = "1"
+CHECK_BYTES = 64 * 2**20  # states up to this size get SQLite's integrity_check when opened (~0.3 s at 64 MiB)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS paper (
@@ -62,32 +69,101 @@ def extraction_from_json(paper_id: str, text: str) -> PaperExtraction:
     return PaperExtraction(paper_id, [entity_from_dict(row) for row in json.loads(text)])
 
 
+def damaged(path: Path, detail: str) -> KgError:
+    """The one line for a build state that cannot be read: named, and the way out that works (``kg build`` writes
+    a new state and never reads the old one; ``kg add`` and the queries need it whole)."""
+    return KgError(
+        f"{path}: the build state is damaged ({detail}); rebuild it with 'kg build INPUT... --out {path.parent}' "
+        "(the extraction cache makes that quick)"
+    )
+
+
+def database_error(path: Path, exc: sqlite3.Error) -> KgError:
+    """A ``KgError`` for an SQLite error on ``path``: a read-only folder, a busy file, or damage."""
+    message = str(exc) or type(exc).__name__
+    if "readonly" in message or "read-only" in message:
+        return ReadOnlyBuild(f"{path.parent}: the build folder is read-only ({message}); this command writes it")
+    if "locked" in message or "busy" in message:
+        return KgError(f"{path}: {message}: another program is using the build state; try again")
+    if "unable to open" in message or "disk I/O" in message or "full" in message:
+        return KgError(f"{path}: cannot use the build state ({message})")
+    return damaged(path, message)
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` with SQLite errors (and undecodable rows) turned into one-line ``KgError``s naming the file."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: BuildState, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise database_error(self.path, exc) from None
+
+        return generator
+
+    @functools.wraps(method)
+    def wrapper(self: BuildState, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise database_error(self.path, exc) from None
+
+    return wrapper
+
+
 class BuildState:
     """One open ``state.sqlite``. Use ``transaction()`` around every change."""
 
-    def __init__(self, path: Path | None, create: bool = False) -> None:
-        """Open ``path`` (``create``: make it if missing); ``path=None``: a fresh state in memory."""
+    def __init__(self, path: Path | None, create: bool = False, readonly: bool = False, check: bool = True) -> None:
+        """Open ``path`` (``create``: make it if missing; ``readonly``: for reading only, as queries do, so that a
+        read-only build can be queried; ``check``: SQLite's integrity check when the file is small);
+        ``path=None``: a fresh state in memory."""
         self.path = Path(path) if path is not None else Path(":memory:")
         if path is None:
-            create = True
+            create, readonly = True, False
         elif not create and not self.path.exists():
             raise KgError(f"{self.path.parent}: no build state here; run 'kg build INPUT... --out {self.path.parent}'")
-        self.db = sqlite3.connect(":memory:" if path is None else self.path, isolation_level=None, timeout=1.0)
         try:
-            self.db.execute("PRAGMA journal_mode=DELETE")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            if readonly:
+                uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
+            else:
+                target = ":memory:" if path is None else self.path
+                self.db = sqlite3.connect(target, isolation_level=None, timeout=10.0)
+        except sqlite3.Error as exc:
+            raise database_error(self.path, exc) from None
+        try:
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode=DELETE")
+                self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA cache_size=-200000")
             if create:
                 self.db.executescript(_SCHEMA)
                 if self.meta("schema") is None:
                     self.set_meta("schema", SCHEMA_VERSION)
+            elif check and path is not None and os.path.getsize(self.path) <= CHECK_BYTES:
+                problems = [row[0] for row in self.db.execute("PRAGMA integrity_check(5)")]
+                if problems != ["ok"]:
+                    raise damaged(self.path, "; ".join(problems)[:200])
             schema = self.meta("schema")
-        except sqlite3.DatabaseError as exc:
+        except KgError:
             self.db.close()
-            raise KgError(f"{self.path}: cannot read the build state ({exc}); run 'kg build' again") from None
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            self.db.close()
+            if isinstance(exc, OSError):
+                raise
+            raise database_error(self.path, exc) from None
         if schema != SCHEMA_VERSION:
             self.db.close()
-            raise KgError(f"{self.path}: build state of another kg version; run 'kg build' again")
+            if schema is None:
+                raise damaged(self.path, "no schema version")
+            raise KgError(
+                f"{self.path}: build state of another kg version; rebuild it with 'kg build INPUT... --out "
+                f"{self.path.parent}'"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -97,14 +173,20 @@ class BuildState:
         """All or nothing: commit at the end of the block, roll back on any exception (Ctrl-C included)."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise KgError(f"{self.path}: {exc}: another 'kg add' or 'kg build' is writing this build") from None
+        except sqlite3.Error as exc:
+            raise database_error(self.path, exc) from None
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            raise database_error(self.path, exc) from None
 
     # ---- meta
 
@@ -133,7 +215,10 @@ class BuildState:
 
     def get_papers(self, ids: Iterable[str]) -> dict[str, StoredPaper]:
         rows = self._rows_where_in("SELECT id, part, data, extraction FROM paper", "id", ids)
-        return {row[0]: _stored_paper(*row) for row in rows}
+        try:
+            return {row[0]: self._paper(row) for row in rows}
+        finally:
+            rows.close()  # a damaged row stops it half-way: close it while the database is open
 
     def iter_papers(self, part: int | None = None) -> Iterator[StoredPaper]:
         """Every paper in insertion order (or those of one RDF part)."""
@@ -144,7 +229,13 @@ class BuildState:
             else self.db.execute(sql + " WHERE part = ? ORDER BY seq", (part,))
         )
         for row in rows:
-            yield _stored_paper(*row)
+            yield self._paper(row)
+
+    def _paper(self, row: tuple) -> StoredPaper:
+        try:
+            return _stored_paper(*row)
+        except _ROW_ERRORS as exc:
+            raise damaged(self.path, f"paper {str(row[0])[:80]!r}: {type(exc).__name__}: {str(exc)[:120]}") from None
 
     def put_paper(self, paper: Paper, extraction: Sequence[ExtractedEntity], part: int) -> None:
         """Insert a paper or replace one (a replaced paper keeps its place in the order)."""
@@ -154,7 +245,7 @@ class BuildState:
             self.set_meta("next_seq", seq[0] + 1)
         self.db.execute(
             "INSERT OR REPLACE INTO paper (id, seq, part, data, extraction) VALUES (?, ?, ?, ?, ?)",
-            (paper.id, seq[0], part, paper_json(paper), entities_json(extraction)),
+            (paper.id, seq[0], part, seal(paper.id, paper_json(paper)), seal(paper.id, entities_json(extraction))),
         )
 
     def put_papers(self, rows: Sequence[tuple[Paper, Sequence[ExtractedEntity], int]]) -> None:
@@ -163,7 +254,7 @@ class BuildState:
         self.db.executemany(
             "INSERT INTO paper (id, seq, part, data, extraction) VALUES (?, ?, ?, ?, ?)",
             (
-                (paper.id, start + n, part, paper_json(paper), entities_json(entities))
+                (paper.id, start + n, part, seal(paper.id, paper_json(paper)), seal(paper.id, entities_json(entities)))
                 for n, (paper, entities, part) in enumerate(rows)
             ),
         )
@@ -231,7 +322,10 @@ class BuildState:
         aggregates: dict[str, Aggregate] = {}
         papers: dict[str, int] = {}
         for key, count, data in self.db.execute("SELECT key, papers, data FROM entity"):
-            aggregates[key] = Aggregate.from_json(json.loads(data))
+            try:
+                aggregates[key] = Aggregate.from_json(json.loads(unseal(f"{key}\x00{count}", data)))
+            except _ROW_ERRORS as exc:
+                raise damaged(self.path, f"entity {str(key)[:80]!r}: {type(exc).__name__}: {str(exc)[:120]}") from None
             papers[key] = count
         return aggregates, papers
 
@@ -241,7 +335,11 @@ class BuildState:
         self.db.executemany("DELETE FROM entity WHERE key = ?", [(k,) for k, agg, _ in rows if agg is None])
         self.db.executemany(
             "INSERT OR REPLACE INTO entity (key, papers, data) VALUES (?, ?, ?)",
-            [(k, n, json.dumps(agg.to_json(), ensure_ascii=False)) for k, agg, n in rows if agg is not None],
+            [
+                (k, n, seal(f"{k}\x00{n}", json.dumps(agg.to_json(), ensure_ascii=False)))
+                for k, agg, n in rows
+                if agg is not None
+            ],
         )
 
     # ---- RDF lines retracted since the build (kg.sinks.rdf_parts)
@@ -256,4 +354,33 @@ class BuildState:
 
 
 def _stored_paper(paper_id: str, part: int, data: str, extraction: str) -> StoredPaper:
-    return StoredPaper(Paper.from_dict(json.loads(data)), part, extraction_from_json(paper_id, extraction))
+    paper = Paper.from_dict(json.loads(unseal(paper_id, data)))
+    return StoredPaper(paper, part, extraction_from_json(paper_id, unseal(paper_id, extraction)))
+
+
+def _digest(owner: str, text: str) -> str:
+    return hashlib.blake2b(f"{owner}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def seal(owner: str, text: str) -> str:
+    """A row's JSON as stored: a checksum of it and of the row it belongs to (``owner``), a space, the JSON; SQLite
+    checks its pages, not the bytes of a value, so a flipped bit inside a title would otherwise be read as data."""
+    return f"{_digest(owner, text)} {text}"
+
+
+def unseal(owner: str, stored: str) -> str:
+    """The JSON of a sealed value (``ValueError`` when its checksum does not match); a value written before
+    checksums (JSON from its first character) is taken as it is."""
+    if stored[:1] in ("{", "["):
+        return stored
+    digest, _, text = stored.partition(" ")
+    if digest != _digest(owner, text):
+        raise ValueError("checksum mismatch")
+    return text
+
+
+_ROW_ERRORS = (ValueError, KeyError, TypeError, AttributeError)  # JSON that does not parse or has the wrong shape
+
+for _name, _method in list(vars(BuildState).items()):
+    if callable(_method) and not _name.startswith("_") and _name not in ("transaction", "close"):
+        setattr(BuildState, _name, _guarded(_method))

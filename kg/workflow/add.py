@@ -6,13 +6,18 @@ papers: the state, ``rdf/`` (one new N-Triples part, ``entities.nt``, and the ol
 Outputs that are one document for the whole graph (``graph.json``, ``graph.ttl``, ``index.html``, ``site/``) are
 rewritten only when asked with ``formats``; until then queries read the state (``kg.graph.files.load_graph``).
 
-Safety: bad input stops before anything is changed; the state changes in one SQLite transaction, committed
-before the new files are moved into place; parts that were to be moved in are recorded in the state first, so a
-kill between the two is repaired by the next ``kg add`` (it rewrites them).
+Safety: bad input stops before anything is changed; the add holds the build's writer lock to the end; the state
+changes in one SQLite transaction; the new files are staged beside ``OUT`` and moved in right after the commit,
+under the swap lock and a journal whose token the transaction commits with the state (``kg.store.lock``): a
+kill at any moment leaves the folder as before the add (no commit: the journal is void) or as after it (the next
+command, a reader included, finishes the move). Parts that were to be moved in are also recorded in the state,
+so that parts whose staged copies were lost are written again by the next ``kg add``; so are parts whose file no
+longer has the size it was written with (truncated, removed), with one warning line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -23,16 +28,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import staging_path
-from kg.errors import KgError
+from kg.errors import KgError, warn
 from kg.extract.resources import load_resources
 from kg.graph.state_view import StateView
 from kg.resolve.resolver import Resolver
 from kg.sinks.rdf_parts import RDF_DIR, RETRACTED_FILE, part_file, part_lines, retractable, write_entities, write_lines
 from kg.sources.readers import ReadReport, read_papers
+from kg.store import lock
+from kg.store.lock import DEFAULT_WAIT, TOKEN_META, fault, move_in, signals_deferred, swapping, writing
 from kg.store.state import STATE_FILE, BuildState
 from kg.workflow import stages as build_state
-from kg.workflow.build import STAGING_MARK, _signals_deferred, _swap_in, load_overrides, remove_leftovers
-from kg.workflow.stages import ExtractionSource, check_same_setup, write_outputs
+from kg.workflow.build import STAGING_MARK, load_overrides, remove_leftovers
+from kg.workflow.stages import ExtractionSource, check_same_setup, part_sizes, record_sizes, write_outputs
 
 FULL_OUTPUTS = ("graph", "turtle", "html", "site")  # rewritten from the whole state, only when asked
 
@@ -76,6 +83,7 @@ def add(
     formats: Sequence[str] = (),
     extractions_path: str | Path | None = None,
     overrides_path: str | Path | None = None,
+    wait: float = DEFAULT_WAIT,
 ) -> AddResult:
     """Add the papers of ``inputs`` to the build in ``out``; ``formats`` names whole-graph outputs to rewrite as
     well (``graph``, ``turtle``, ``html``, ``site``). Papers whose id is already in the build are merged as
@@ -86,23 +94,40 @@ def add(
     if unknown:
         raise KgError(f"--formats: {', '.join(unknown)}; kg add rewrites {', '.join(FULL_OUTPUTS)}")
     clock = _Clock()
-    state = BuildState(out / STATE_FILE)
-    try:
-        gazetteer_paths = [Path(p) for p in json.loads(state.meta("gazetteers") or "[]")]
-        if overrides_path is None and state.meta("overrides_path"):
-            overrides_path = state.meta("overrides_path")  # the file the build was given; it must be unchanged
-        overrides = load_overrides(out, overrides_path)
-        check_same_setup(state, gazetteer_paths, overrides)
-        report = ReadReport()
-        papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
-        remove_leftovers(out)
-        clock.lap("read")
-        cache = out / "cache" if use_cache else None
-        return _add(
-            state, papers, out, formats, report, gazetteer_paths, overrides, n_process, cache, extractions_path, clock
-        )
-    finally:
-        state.close()
+    if not out.is_dir():
+        BuildState(out / STATE_FILE)  # the one-line "no build state here", before the lock would make the folder
+    report = ReadReport()
+    papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
+    with writing(out, wait):
+        state = BuildState(out / STATE_FILE)
+        try:
+            gazetteer_paths = [Path(p) for p in json.loads(state.meta("gazetteers") or "[]")]
+            if overrides_path is None and state.meta("overrides_path"):
+                overrides_path = state.meta("overrides_path")  # the file the build was given; it must be unchanged
+            overrides = load_overrides(out, overrides_path)
+            recorded = json.loads(state.meta("overrides") or "{}").get("min_confidence")
+            if overrides.min_confidence is None and recorded is not None:  # kg build --min-confidence X
+                overrides.min_confidence = float(recorded)
+            check_same_setup(state, gazetteer_paths, overrides)
+            remove_leftovers(out)
+            clock.lap("read")
+            cache = out / "cache" if use_cache else None
+            return _add(
+                state,
+                papers,
+                out,
+                formats,
+                report,
+                gazetteer_paths,
+                overrides,
+                n_process,
+                cache,
+                extractions_path,
+                clock,
+                wait,
+            )
+        finally:
+            state.close()
 
 
 def _add(
@@ -117,48 +142,73 @@ def _add(
     cache_dir: Path | None,
     extractions_path: str | Path | None,
     clock: _Clock,
+    wait: float = DEFAULT_WAIT,
 ) -> AddResult:
     gazetteer = load_resources(gazetteer_paths).gazetteer
     base_iri = state.meta("base_iri") or ""
     rdf_current = state.meta("rdf") is not None and (out / RDF_DIR).is_dir()
+    damaged = _damaged_parts(state, out) if rdf_current else set()
     staging = staging_path(out.parent, f".{out.name}{STAGING_MARK}{os.getpid()}-")
+    token = os.urandom(8).hex()
+    journaled = committed = done = False
     try:
         staging.mkdir(mode=0o700)
-        with state.transaction():
-            resolver = Resolver(state, gazetteer, overrides)  # type: ignore[arg-type]
-            source = ExtractionSource(gazetteer_paths, n_process, cache_dir, extractions_path, gazetteer)
-            todo, changes = resolver.split(papers)
-            clock.lap("load state")
-            extractions = source.take(papers, todo)
-            source.finish()
-            clock.lap("extract")
-            files: dict[str, Path] = {}
-            if not todo and not formats and json.loads(state.meta("pending_parts") or "[]") == []:
-                counts = (state.paper_count(), len(resolver.aggregates))  # nothing new: nothing to write
-            else:
-                first = int(state.meta("next_part") or 0)
-                parts = [first + n // build_state.PART_PAPERS for n in range(len(todo))]
-                old_lines: tuple[list[str], set[bytes]] = ([], set())
-                if rdf_current:
-                    old_lines = _old_lines(resolver, todo, extractions, parts, changes, base_iri)
-                    clock.lap("rdf: old triples")
-                resolver.apply(todo, extractions, parts, changes)
-                state.set_meta("generation", state.generation() + 1)
-                state.set_meta("next_part", max(parts, default=first - 1) + 1)
-                view = StateView.of(state, resolver.aggregates, gazetteer, overrides)  # type: ignore[arg-type]
-                clock.lap("resolve")
-                files = write_outputs(view, staging, list(formats), base_iri)
-                if files:
-                    clock.lap("+".join(files))
-                if rdf_current:
-                    files["ntriples"] = _write_rdf(state, view, staging, out, sorted(set(parts)), old_lines, base_iri)
-                    clock.lap("rdf parts")
-                counts = (state.paper_count(), len(view.entities))
-        _move_in(staging, out)
-        state.set_meta("pending_parts", "[]")
+        with contextlib.ExitStack() as swap:
+            with state.transaction():
+                resolver = Resolver(state, gazetteer, overrides)  # type: ignore[arg-type]
+                source = ExtractionSource(gazetteer_paths, n_process, cache_dir, extractions_path, gazetteer)
+                todo, changes = resolver.split(papers)
+                clock.lap("load state")
+                extractions = source.take(papers, todo)
+                source.finish()
+                clock.lap("extract")
+                files: dict[str, Path] = {}
+                pending = json.loads(state.meta("pending_parts") or "[]")
+                if not todo and not formats and pending == [] and not damaged:
+                    counts = (state.paper_count(), len(resolver.aggregates))  # nothing new: nothing to write
+                else:
+                    first = int(state.meta("next_part") or 0)
+                    parts = [first + n // build_state.PART_PAPERS for n in range(len(todo))]
+                    old_lines: tuple[list[str], set[bytes]] = ([], set())
+                    if rdf_current:
+                        old_lines = _old_lines(resolver, todo, extractions, parts, changes, base_iri)
+                        clock.lap("rdf: old triples")
+                    resolver.apply(todo, extractions, parts, changes)
+                    state.set_meta("generation", state.generation() + 1)
+                    state.set_meta("next_part", max(parts, default=first - 1) + 1)
+                    view = StateView.of(state, resolver.aggregates, gazetteer, overrides)  # type: ignore[arg-type]
+                    clock.lap("resolve")
+                    files = write_outputs(view, staging, list(formats), base_iri)
+                    if files:
+                        clock.lap("+".join(files))
+                    if rdf_current:
+                        files["ntriples"] = _write_rdf(
+                            state, view, staging, out, sorted(set(parts)), old_lines, base_iri, damaged
+                        )
+                        clock.lap("rdf parts")
+                    counts = (state.paper_count(), len(view.entities))
+                fault("before-commit")
+                swap.enter_context(swapping(out, wait))  # no reader loads OUT from here until the files are in
+                swap.enter_context(signals_deferred())
+                if any(staging.iterdir()):
+                    state.set_meta(TOKEN_META, token)  # committed with the state: the journal's move is valid
+                    lock.begin(out, staging, "add", token)
+                    journaled = True
+                fault("after-journal")
+            committed = True  # the transaction's block ended; the swap lock is held until the files are in
+            fault("after-commit")
+            _move_in(staging, out)
+            fault("after-move")
+            state.set_meta("pending_parts", "[]")
+            fault("before-finish")
+            lock.finish(out)
+            done = True
         clock.lap("commit")
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if journaled and not committed:
+            lock.finish(out)  # the transaction rolled back: the journal is void
+        if done or not (journaled and committed):  # else the journal's move is finished by the next command
+            shutil.rmtree(staging, ignore_errors=True)
     stale = [name for name in ("graph.json", "graph.ttl", "index.html", "site") if (out / name).exists()]
     written = {path.name for path in files.values()}
     return AddResult(
@@ -215,13 +265,15 @@ def _write_rdf(
     parts: list[int],
     old_lines: tuple[list[str], set[bytes]],
     base_iri: str,
+    damaged: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> Path:
     """The new parts (with the current triples of re-resolved older papers in the first), ``entities.nt`` and
-    ``retracted.nt``; parts left pending by an add killed before its files were moved in are written again."""
+    ``retracted.nt``; parts left pending by an add killed before its files were moved in are written again, and
+    so are ``damaged`` ones."""
     folder = staging / RDF_DIR
     folder.mkdir(parents=True, exist_ok=True)
     write_entities(view, folder, base_iri)
-    pending = set(json.loads(state.meta("pending_parts") or "[]"))
+    pending = set(json.loads(state.meta("pending_parts") or "[]")) | set(damaged)
     dirty, old = old_lines
     if dirty and not parts:
         parts = [int(state.meta("next_part") or 0)]
@@ -241,18 +293,29 @@ def _write_rdf(
     write_lines(folder / RETRACTED_FILE, state.retracted())
     state.set_meta("pending_parts", json.dumps(sorted(pending | set(parts))))
     state.set_meta("rdf", state.generation())
+    record_sizes(state, folder)
     return folder
+
+
+def _damaged_parts(state: BuildState, out: Path) -> set[int]:
+    """Parts whose file is missing or no longer has the size it was written with (a truncated copy, a disk
+    error): written again from the state by this add, with one warning line each."""
+    damaged: set[int] = set()
+    folder = out / RDF_DIR
+    for name, size in sorted(part_sizes(state).items()):
+        if not name.startswith("papers-"):
+            continue
+        try:
+            found = (folder / name).stat().st_size
+        except OSError:
+            found = None
+        if found != size:
+            what = "missing" if found is None else f"{found:,} bytes where {size:,} were written"
+            warn(f"{folder / name}: damaged ({what}); written again from the build state")
+            damaged.add(int(name[len("papers-") : -len(".nt")]))
+    return damaged
 
 
 def _move_in(staging: Path, out: Path) -> None:
     """RDF parts file by file into ``out/rdf`` (the other parts stay), then the rest as ``kg build`` does."""
-    parts = staging / RDF_DIR
-    if parts.is_dir():
-        target = out / RDF_DIR
-        target.mkdir(exist_ok=True)
-        with _signals_deferred():
-            for item in sorted(parts.iterdir()):
-                item.replace(target / item.name)
-        parts.rmdir()
-    if any(staging.iterdir()):
-        _swap_in(staging, out)
+    move_in(staging, out)

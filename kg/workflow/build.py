@@ -6,9 +6,7 @@ import contextlib
 import os
 import re
 import shutil
-import signal
-import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +17,10 @@ from kg.resolve.overrides import Overrides
 from kg.sinks.rdf import DEFAULT_BASE
 from kg.sinks.rdf_parts import RDF_DIR
 from kg.sources.readers import ReadReport, read_papers
-from kg.types import PaperExtraction
+from kg.store import lock
+from kg.store.lock import DEFAULT_WAIT, OLD_MARK, fault, signals_deferred, swap_in, swapping, writing
+from kg.store.state import STATE_FILE
+from kg.types import Paper, PaperExtraction
 
 OVERRIDES_FILE = "overrides.yaml"
 OUTPUTS = ("graph", "turtle", "ntriples", "html", "site")  # graph.json, graph.ttl, rdf/*.nt, index.html, site/
@@ -62,10 +63,14 @@ def build(
     use_cache: bool = True,
     formats: Sequence[str] = OUTPUTS,
     extractions_path: str | Path | None = None,
+    wait: float = DEFAULT_WAIT,
+    min_confidence: float | None = None,
+    papers: Sequence[Paper] | None = None,
 ) -> BuildResult:
-    """Build the graph of ``inputs`` into ``out``: the build state (``state.sqlite``, what ``kg add`` resolves new
-    papers against), graph.json, graph.ttl, rdf/ (N-Triples parts), index.html (the whole-graph view) and site/
-    (overview with search, one page per entity and per paper); ``formats`` picks some of them (``graph``,
+    """Build the graph of ``inputs`` (or of ``papers``, already read) into ``out``: the build state
+    (``state.sqlite``, what ``kg add`` resolves new papers against), graph.json, graph.ttl, rdf/ (N-Triples
+    parts), index.html (the whole-graph view) and site/ (overview with search, one page per entity and per
+    paper); ``formats`` picks some of them (``graph``,
     ``turtle``, ``ntriples``, ``html``, ``site``; ``none``: the state alone); outputs of an earlier build that are
     not picked stay as they were (queries read the state when it is newer than graph.json).
 
@@ -73,43 +78,61 @@ def build(
     interrupted build leaves the previous output untouched. Extractions are cached by content hash in
     ``out/cache/`` (``use_cache=False`` to skip), so a rebuild with more papers extracts only the new ones;
     ``extractions_path`` (``kg extract`` output of the same inputs) skips extraction altogether.
-    Resolution overrides come from ``overrides_path``, else from ``out/overrides.yaml`` when it exists.
+    Resolution overrides (the curation) come from ``overrides_path``, else from ``out/overrides.yaml`` when it
+    exists; ``min_confidence`` replaces the file's ``min-confidence``.
+
+    The inputs are read first; then the build holds ``out``'s writer lock to the end (waiting up to ``wait``
+    seconds for another writer), and swaps its files in under the swap lock with a journal
+    (``kg.store.lock``), so readers and a later command see the old build or the new one, never a mix.
     """
     from kg.workflow.stages import resolve_into_state, write_outputs
 
     out = Path(out)
     formats = check_formats(formats)
     report = ReadReport()
-    papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report)
-    overrides = load_overrides(out, overrides_path)
-    given = str(Path(overrides_path).resolve()) if overrides_path is not None else ""
+    papers = read_papers(inputs, fmt=fmt, skip_bad=skip_bad, report=report) if papers is None else list(papers)
     out.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(out)
-    staging = staging_path(out.parent, f".{out.name}{STAGING_MARK}{os.getpid()}-")
-    try:
-        staging.mkdir(mode=0o700)
-        view = resolve_into_state(
-            papers,
-            staging,
-            gazetteer_paths,
-            overrides,
-            n_process,
-            out / "cache" if use_cache else None,
-            extractions_path,
-            base_iri,
-            given,
-        )
+    with writing(out, wait):
+        overrides = load_overrides(out, overrides_path)
+        if min_confidence is not None:  # --min-confidence: wins over the file's
+            overrides.min_confidence = min_confidence
+        given = str(Path(overrides_path).resolve()) if overrides_path is not None else ""
+        remove_leftovers(out)
+        staging = staging_path(out.parent, f".{out.name}{STAGING_MARK}{os.getpid()}-")
+        journaled = False
         try:
-            files = write_outputs(view, staging, formats, base_iri)
-            counts = (view.state.paper_count(), len(view.entities), view.state.relation_count())
-        finally:
-            view.state.close()
-        if "ntriples" not in formats and (out / RDF_DIR).exists():
-            shutil.rmtree(out / RDF_DIR)  # parts of an older build no longer match the new state
-        _swap_in(staging, out)
-    except BaseException:
+            staging.mkdir(mode=0o700)
+            view = resolve_into_state(
+                papers,
+                staging,
+                gazetteer_paths,
+                overrides,
+                n_process,
+                out / "cache" if use_cache else None,
+                extractions_path,
+                base_iri,
+                given,
+            )
+            try:
+                files = write_outputs(view, staging, formats, base_iri)
+                counts = (view.state.paper_count(), len(view.entities), view.state.relation_count())
+            finally:
+                view.state.close()
+            _fsync(staging / STATE_FILE)  # written with synchronous=OFF: on disk before the journal says so
+            remove = (RDF_DIR,) if "ntriples" not in formats else ()  # parts of an older build no longer match
+            fault("before-swap")
+            with swapping(out, wait), signals_deferred():
+                lock.begin(out, staging, "build", remove=remove)
+                journaled = True
+                fault("after-journal")
+                swap_in(staging, out, remove)
+                fault("after-swap")
+                lock.finish(out)
+        except BaseException:
+            if not journaled:  # else the journal's swap is completed by the next command that opens OUT
+                shutil.rmtree(staging, ignore_errors=True)
+            raise
         shutil.rmtree(staging, ignore_errors=True)
-        raise
     return BuildResult(
         out=out,
         papers=counts[0],
@@ -136,7 +159,7 @@ def load_overrides(out: Path, overrides_path: str | Path | None) -> Overrides:
 
 
 STAGING_MARK = ".kg-build-"  # staging folder beside OUT: .OUT.kg-build-<pid>-<random>
-OLD_MARK = ".kg-old"  # a previous build's folder moved aside during the swap: OUT/.site.kg-old
+__all__ = ["OLD_MARK", "STAGING_MARK", "build", "remove_leftovers"]
 _OLD_DIR = re.compile(r"\.(.+)\.kg-old")
 
 
@@ -178,41 +201,10 @@ def remove_leftovers(out: Path) -> list[Path]:
     return touched
 
 
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM until the block ends, so Ctrl-C cannot stop a swap half-way (main thread only)."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+_signals_deferred = signals_deferred  # the names kg.workflow.add and older callers use
+_swap_in = swap_in
 
 
-def _swap_in(staging: Path, out: Path) -> None:
-    """Replace ``out`` with ``staging``: files of a previous build that this build also wrote are replaced
-    one by one with ``os.replace`` (atomic per file); other files in ``out`` are left alone. Ctrl-C is held
-    until the swap is done; after a ``kill -9`` during it, ``remove_leftovers`` repairs the folder."""
-    out.mkdir(parents=True, exist_ok=True)
-    moved_aside: list[Path] = []
-    with _signals_deferred():
-        for item in sorted(staging.iterdir()):
-            target = out / item.name
-            if item.is_dir() and target.exists():
-                old = out / f".{item.name}{OLD_MARK}"
-                shutil.rmtree(old, ignore_errors=True)
-                target.rename(old)
-                try:
-                    item.rename(target)
-                except BaseException:
-                    old.rename(target)
-                    raise
-                moved_aside.append(old)
-            else:
-                item.replace(target)
-    for old in moved_aside:
-        shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
+def _fsync(path: Path) -> None:
+    with contextlib.suppress(OSError), open(path, "rb+") as handle:
+        os.fsync(handle.fileno())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.extract.resources import load_resources
 from kg.graph.state_view import StateView
+from kg.progress import step, track
 from kg.resolve.overrides import Overrides
 from kg.resolve.resolver import Resolver
 from kg.sinks.rdf_parts import RDF_DIR, RETRACTED_FILE, write_entities, write_lines, write_part
@@ -23,7 +23,7 @@ PART_PAPERS = 1_000  # papers per N-Triples part (files of about 12 MB)
 
 
 def overrides_json(overrides: Overrides) -> str:
-    return json.dumps(dataclasses.asdict(overrides), ensure_ascii=False, sort_keys=True)
+    return json.dumps(overrides.to_dict(), ensure_ascii=False, sort_keys=True)
 
 
 def gazetteer_list(gazetteer_paths: Sequence[str | Path]) -> list[str]:
@@ -87,11 +87,13 @@ def resolve_into_state(
             state.set_meta("overrides", overrides_json(overrides))
             state.set_meta("overrides_path", overrides_path)  # a file given with --overrides (not OUT's own)
             state.set_meta("base_iri", base_iri)
-            for start in range(0, len(papers), BATCH_PAPERS):
-                batch = papers[start : start + BATCH_PAPERS]
-                todo, changes = resolver.split(batch)
-                parts = [(start + n) // PART_PAPERS for n in range(len(todo))]
-                resolver.apply(todo, source.take(batch, todo), parts, changes, track=False)
+            with step("extract", total=len(papers)), step("resolve", total=len(papers)) as resolving:
+                for start in range(0, len(papers), BATCH_PAPERS):
+                    batch = papers[start : start + BATCH_PAPERS]
+                    todo, changes = resolver.split(batch)
+                    parts = [(start + n) // PART_PAPERS for n in range(len(todo))]
+                    resolver.apply(todo, source.take(batch, todo), parts, changes, track=False)
+                    resolving.advance(len(batch))
             source.finish()
             state.set_meta("generation", 1)
             state.set_meta("next_part", -(-len(papers) // PART_PAPERS))
@@ -110,22 +112,55 @@ def write_outputs(view: StateView, folder: Path, formats: Sequence[str], base_ir
 
     state = view.state
     files: dict[str, Path] = {}
-    if {"graph", "turtle", "html", "site"} & set(formats):
-        graph = view.graph()
-        if "graph" in formats:
-            files["graph"] = save_graph(graph, folder)
-            state.set_meta("written:graph", state.generation())
-        if "turtle" in formats:
-            files["turtle"] = write_turtle(graph, folder / "graph.ttl", base_iri)
-        if "html" in formats:
-            files["html"] = write_graph_page(graph, folder / "index.html")
-        if "site" in formats:
-            files["site"] = write_site(graph, folder)
-        del graph
-    if "ntriples" in formats:
-        files["ntriples"] = write_rdf_parts(view, folder, state.parts(), base_iri)
-        state.set_meta("rdf", state.generation())
+    chosen = [name for name in ("graph", "turtle", "html", "site", "ntriples") if name in formats]
+    with step("write", total=len(chosen), unit="outputs") as writing:
+        if {"graph", "turtle", "html", "site"} & set(formats):
+            graph = view.graph()
+            if "graph" in formats:
+                writing.update(note="graph.json")
+                files["graph"] = save_graph(graph, folder)
+                state.set_meta("written:graph", state.generation())
+                writing.advance()
+            if "turtle" in formats:
+                writing.update(note="graph.ttl")
+                files["turtle"] = write_turtle(graph, folder / "graph.ttl", base_iri)
+                writing.advance()
+            if "html" in formats:
+                writing.update(note="index.html")
+                files["html"] = write_graph_page(graph, folder / "index.html")
+                writing.advance()
+            if "site" in formats:
+                writing.update(note="site/")
+                files["site"] = write_site(graph, folder)
+                writing.advance()
+            del graph
+        if "ntriples" in formats:
+            writing.update(note="rdf/")
+            files["ntriples"] = write_rdf_parts(view, folder, state.parts(), base_iri)
+            state.set_meta("rdf", state.generation())
+            record_sizes(state, files["ntriples"], replace=True)
+            writing.advance()
+        writing.update(note="")
     return files
+
+
+SIZES_META = "rdf_sizes"  # meta: JSON {file name in rdf/: size in bytes as written}
+
+
+def part_sizes(state: BuildState) -> dict[str, int]:
+    """The size each file of ``rdf/`` had when it was written (``kg add`` checks the parts against them)."""
+    try:
+        found = json.loads(state.meta(SIZES_META) or "{}")
+    except ValueError:
+        return {}
+    return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def record_sizes(state: BuildState, folder: Path, replace: bool = False) -> None:
+    """Record the sizes of the ``.nt`` files in ``folder`` (written, not yet moved in)."""
+    sizes = {} if replace else part_sizes(state)
+    sizes.update({path.name: path.stat().st_size for path in Path(folder).glob("*.nt")})
+    state.set_meta(SIZES_META, json.dumps(sizes, sort_keys=True))
 
 
 def write_rdf_parts(view: StateView, folder: Path, parts: Sequence[int], base_iri: str) -> Path:
@@ -133,7 +168,7 @@ def write_rdf_parts(view: StateView, folder: Path, parts: Sequence[int], base_ir
     target = folder / RDF_DIR
     target.mkdir(parents=True, exist_ok=True)
     write_entities(view, target, base_iri)
-    for part in parts:
+    for part in track(parts, "rdf", total=len(parts), unit="parts"):
         write_part(view, part, target, base_iri)
     write_lines(target / RETRACTED_FILE, [])
     return target
@@ -146,4 +181,7 @@ def check_same_setup(state: BuildState, gazetteer_paths: Sequence[str | Path], o
             f"{state.path.parent}: the extraction pipeline or gazetteer changed since the build; run 'kg build' again"
         )
     if overrides_json(overrides) != state.meta("overrides"):
-        raise KgError(f"{state.path.parent}: the resolution overrides changed since the build; run 'kg build' again")
+        raise KgError(
+            f"{state.path.parent}: the resolution overrides changed since the build (the curation); apply them with "
+            f"'kg build --out {state.path.parent}' (rebuilds from the papers the build holds)"
+        )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
+from kg.sources.dates import bound
 from kg.sources.fetch.convert import arxiv_id_from, canonical_id, collapse, iso_date, normalise_doi, record
 from kg.sources.fetch.http import HttpClient, HttpError, Politeness
 from kg.sources.fetch.store import FetchStore, FetchSummary, Page, run_fetch
@@ -141,8 +142,16 @@ def fetch_arxiv(
     checkpoint_every: float = 30.0,
     sleep: Callable[[float], None] | None = None,
     progress: Callable[[FetchSummary], None] | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> FetchSummary:
-    """Fetch the papers matching an arXiv ``search_query`` into ``out`` (resumable; see ``kg.sources.fetch.store``)."""
+    """Fetch the papers matching an arXiv ``search_query`` into ``out`` (resumable; see ``kg.sources.fetch.store``);
+    ``since`` / ``until`` (YYYY, YYYY-MM or YYYY-MM-DD) bound the submission date."""
+    low, high = bound(since, "--since"), bound(until, "--until")
+    if low or high:
+        start = (low[0] if low else "1991-01-01").replace("-", "")
+        end = (high[1] if high else "2999-12-31").replace("-", "")
+        query = f"({query}) AND submittedDate:[{start}0000 TO {end}2359]"
     if sort not in SORT_BY:
         raise KgError(f"unknown --sort {sort!r} (choose from {', '.join(SORT_BY)})")
     if order not in ("ascending", "descending"):

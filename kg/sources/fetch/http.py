@@ -1,5 +1,7 @@
-"""A polite HTTP client: a minimum delay between requests, retries with exponential backoff on
-429/5xx and network errors (honouring ``Retry-After``), and one-line ``KgError`` messages."""
+"""A polite HTTP client: a minimum delay between requests, retries with exponential backoff on 429/5xx and on a
+response broken off mid-way (honouring ``Retry-After``), all within ``Politeness.timeout`` seconds per request, and
+one-line ``KgError`` messages. A server that cannot be reached at all (DNS, connection refused, no route) fails
+at once: retrying would only make the user wait for the same answer."""
 
 from __future__ import annotations
 
@@ -22,6 +24,22 @@ USER_AGENT = f"kg/{__version__} (knowledge-graph builder for ML papers; python-h
 _SECRET_PARAMS = re.compile(r"((?:api_key|apikey|key)=)[^&]+", re.I)
 
 
+# the server cannot be reached at all: no retry (a DNS failure or a refused connection does not heal in seconds)
+UNREACHABLE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol, httpx.ProxyError)
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    lowered = text.lower()
+    if "name or service not known" in lowered or "nodename nor servname" in lowered or "name resolution" in lowered:
+        return f"the name does not resolve (DNS): {text}"
+    if "connection refused" in lowered:
+        return f"connection refused: {text}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "no answer to the connection (timed out)"
+    return text
+
+
 class HttpError(KgError):
     """A response the server will not change its mind about (4xx other than 429)."""
 
@@ -40,7 +58,7 @@ class Politeness:
     backoff: float = 2.0
     max_backoff: float = 120.0
     max_retry_after: float = 900.0
-    timeout: float = 60.0
+    timeout: float = 120.0  # seconds for one request, its retries and their waits included
 
 
 def redact(url: str) -> str:
@@ -131,16 +149,24 @@ class HttpClient:
         self._last_start = self.clock()
 
     def get(self, path: str = "", params: Mapping[str, Any] | None = None) -> httpx.Response:
-        """GET ``base_url + path``; retry 429/5xx and network errors; raise ``KgError`` when it gives up."""
+        """GET ``base_url + path``; retry 429/5xx and broken responses within ``politeness.timeout`` seconds; raise
+        ``KgError`` at once when the server cannot be reached, and when it gives up."""
         url = self.base_url + path
         query = {k: v for k, v in (params or {}).items() if v is not None}
         polite = self.politeness
+        deadline = self.clock() + polite.timeout
         attempt = 0
         while True:
             self._throttle()
             self.requests += 1
+            remaining = max(1.0, min(polite.timeout, deadline - self.clock()))
             try:
-                response = self._client.get(url, params=query)
+                response = self._client.get(url, params=query, timeout=remaining)
+            except UNREACHABLE as exc:
+                raise KgError(
+                    f"{self.name}: cannot reach {httpx.URL(url).host or url} ({_reason(exc)}); "
+                    "check the network connection or --base-url"
+                ) from None
             except httpx.TransportError as exc:
                 problem = f"network error ({type(exc).__name__}: {exc or 'no detail'})"
                 wait, response = None, None
@@ -156,8 +182,8 @@ class HttpClient:
                     )
                 problem = f"HTTP {response.status_code}"
                 wait = retry_after_seconds(response.headers.get("Retry-After"))
+            where = redact(str(response.request.url)) if response is not None else redact(url)
             if attempt >= polite.retries:
-                where = redact(str(response.request.url)) if response is not None else redact(url)
                 raise KgError(
                     f"{self.name}: {problem} from {where}, gave up after {attempt + 1} attempts; "
                     "re-run the same command later to resume"
@@ -167,7 +193,13 @@ class HttpClient:
                     f"{self.name}: {problem}, server asks to retry after {wait:.0f} s "
                     f"(more than {polite.max_retry_after:.0f} s); re-run the same command later to resume"
                 )
-            self._wait(wait if wait is not None else min(polite.max_backoff, polite.backoff * 2**attempt))
+            pause = wait if wait is not None else min(polite.max_backoff, polite.backoff * 2**attempt)
+            if self.clock() + pause > deadline:
+                raise KgError(
+                    f"{self.name}: {problem} from {where}, gave up after {attempt + 1} attempts within "
+                    f"--timeout {polite.timeout:g} s; re-run the same command later to resume"
+                )
+            self._wait(pause)
             attempt += 1
             self.retries += 1
 

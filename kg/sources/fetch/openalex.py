@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
+from kg.sources.dates import bound
 from kg.sources.fetch.convert import openalex_record
 from kg.sources.fetch.http import HttpClient, Politeness
 from kg.sources.fetch.store import FetchStore, FetchSummary, Page, run_fetch
@@ -78,10 +79,18 @@ def fetch_openalex(
     checkpoint_every: float = 30.0,
     sleep: Callable[[float], None] | None = None,
     progress: Callable[[FetchSummary], None] | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> FetchSummary:
-    """Fetch the works matching ``search`` and/or ``filters`` (OpenAlex filter syntax) into ``out``."""
+    """Fetch the works matching ``search`` and/or ``filters`` (OpenAlex filter syntax) into ``out``; ``since`` /
+    ``until`` (YYYY, YYYY-MM or YYYY-MM-DD) bound the publication date."""
+    low, high = bound(since, "--since"), bound(until, "--until")
+    dated = [f"from_publication_date:{low[0]}"] if low else []
+    dated += [f"to_publication_date:{high[1]}"] if high else []
+    if dated:
+        filters = ",".join([*([filters] if filters else []), *dated])
     if not search and not filters:
-        raise KgError("OpenAlex: give --search and/or --filter")
+        raise KgError("OpenAlex: give --query and/or --filter")
     politeness = politeness or Politeness(delay=0.2)
     store = FetchStore(
         out, "openalex", {"search": search, "filter": filters}, restart=restart, checkpoint_every=checkpoint_every

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
+from kg.sources.dates import bound
 from kg.sources.fetch.convert import s2_record
 from kg.sources.fetch.http import HttpClient, Politeness
 from kg.sources.fetch.store import FetchStore, FetchSummary, Page, run_fetch
@@ -35,11 +36,13 @@ def parse_papers(data: Any, where: str) -> tuple[list[dict[str, Any]], int | Non
     return records, total if isinstance(total, int) else None
 
 
-def s2_bulk_pages(client: HttpClient, query: str, year: str | None, token: str | None) -> Iterator[Page]:
+def s2_bulk_pages(
+    client: HttpClient, query: str, year: str | None, token: str | None, dates: str | None = None
+) -> Iterator[Page]:
     """``/paper/search/bulk`` pages (up to 1,000 papers each) from continuation ``token`` on."""
     current = token
     while True:
-        params = {"query": query, "fields": FIELDS, "year": year, "token": current}
+        params = {"query": query, "fields": FIELDS, "year": year, "publicationDateOrYear": dates, "token": current}
         data = client.get_json("/paper/search/bulk", params)
         records, total = parse_papers(data, f"token={(current or '-')[:24]}")
         following = data.get("token") if records else None
@@ -51,13 +54,14 @@ def s2_bulk_pages(client: HttpClient, query: str, year: str | None, token: str |
 
 
 def s2_relevance_pages(
-    client: HttpClient, query: str, year: str | None, offset: int, limit: int = 100
+    client: HttpClient, query: str, year: str | None, offset: int, limit: int = 100, dates: str | None = None
 ) -> Iterator[Page]:
     """``/paper/search`` pages by offset; the API serves only the first 1,000 results."""
     current = offset
     while current < RELEVANCE_LIMIT:
         size = min(limit, RELEVANCE_LIMIT - current)
         params = {"query": query, "fields": FIELDS, "year": year, "offset": current, "limit": size}
+        params["publicationDateOrYear"] = dates
         data = client.get_json("/paper/search", params)
         records, total = parse_papers(data, f"offset={current}")
         following = data.get("next")
@@ -83,13 +87,22 @@ def fetch_s2(
     checkpoint_every: float = 30.0,
     sleep: Callable[[float], None] | None = None,
     progress: Callable[[FetchSummary], None] | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> FetchSummary:
-    """Fetch the papers matching ``query`` into ``out`` (resumable)."""
+    """Fetch the papers matching ``query`` into ``out`` (resumable); ``since`` / ``until`` (YYYY, YYYY-MM or
+    YYYY-MM-DD) bound the publication date."""
+    low, high = bound(since, "--since"), bound(until, "--until")
+    dates = f"{low[0] if low else ''}:{high[1] if high else ''}" if low or high else None
     if mode not in MODES:
         raise KgError(f"unknown --mode {mode!r} (bulk or relevance)")
     politeness = politeness or Politeness(delay=1.0)
     store = FetchStore(
-        out, "s2", {"query": query, "mode": mode, "year": year}, restart=restart, checkpoint_every=checkpoint_every
+        out,
+        "s2",
+        {"query": query, "mode": mode, "year": year, **({"dates": dates} if dates else {})},
+        restart=restart,
+        checkpoint_every=checkpoint_every,
     )
     summary = FetchSummary("s2", Path(out))
     headers = {"x-api-key": api_key} if api_key else {}
@@ -98,8 +111,8 @@ def fetch_s2(
 
         def pages(cursor: Any) -> Iterator[Page]:
             if mode == "bulk":
-                return s2_bulk_pages(client, query, year, cursor)
-            return s2_relevance_pages(client, query, year, cursor or 0, min(page_size, 100))
+                return s2_bulk_pages(client, query, year, cursor, dates)
+            return s2_relevance_pages(client, query, year, cursor or 0, min(page_size, 100), dates)
 
         try:
             run_fetch(store, pages, max_papers, summary, progress)

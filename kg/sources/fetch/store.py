@@ -176,7 +176,7 @@ def run_fetch(
         summary.complete, summary.stopped, summary.total = True, "already complete", store.total
         return summary
     if max_papers is not None and store.count >= max_papers:
-        summary.stopped = f"already holds {store.count} papers (--max {max_papers})"
+        summary.stopped = f"already holds {store.count} papers (--limit {max_papers})"
         return summary
     try:
         for page in pages(store.cursor):
@@ -206,7 +206,7 @@ def run_fetch(
                 summary.stopped = "source exhausted"
                 break
             if max_papers is not None and store.count >= max_papers:
-                summary.stopped = f"reached --max {max_papers}"
+                summary.stopped = f"reached --limit {max_papers}"
                 break
     finally:
         store.checkpoint(force=True)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import stat
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.errors import InputError, KgError
+from kg.errors import InputError, KgError, warn
+from kg.progress import track
 from kg.sources.readers.bibtex import iter_bibtex
 from kg.sources.readers.csvfile import iter_csv_records
 from kg.sources.readers.dumps import DUMP_FORMATS, is_gzip, iter_dump_papers, sniff_dump_format
+from kg.sources.readers.inputs import expand_inputs
 from kg.sources.readers.jsonfile import iter_json_records
 from kg.sources.readers.listing import iter_listing
 from kg.sources.readers.records import paper_from_record
@@ -52,12 +59,36 @@ def detect_format(path: Path, fmt: str = "auto") -> str:
     return chosen
 
 
+STDIN = "-"  # an input path that means standard input
+
+
+def is_stream(path: Path) -> bool:
+    """``-`` (standard input), a pipe, a FIFO, ``<(command)``, a character device: read once, as it comes."""
+    if str(path) == STDIN:
+        return True
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)
+
+
 def check_inputs(paths: Iterable[str | Path], fmt: str = "auto", content: bool = False) -> list[Path]:
     """Fail fast, before any reading, on what ``skip_bad`` cannot skip: no inputs, a missing file, a folder, a
-    format that cannot be told; with ``content``, also an empty or non-text file. Returns the paths."""
+    format that cannot be told; with ``content``, also an empty or non-text file. Streams (``-``, pipes, FIFOs)
+    are not read here: they can be read only once, so their content is checked as it is read. Folders and glob
+    patterns are expanded first (``kg.sources.readers.inputs``; what is not a paper file is skipped with one
+    warning line). Returns the files."""
+    expanded = expand_inputs(paths, fmt)
+    if expanded.skipped:
+        warn(expanded.note() or "")
     checked = []
-    for raw_path in paths:
+    for raw_path in expanded.paths:
         path = Path(raw_path)
+        if is_stream(path):
+            detect_format(path, fmt)
+            checked.append(path)
+            continue
         if not path.exists():
             raise InputError(str(path), None, "no such file")
         if path.is_dir():
@@ -122,18 +153,56 @@ def _iter_all(paths: Iterable[str | Path], fmt: str, skip_bad: bool, report: Rea
     for path in files:
         count = 0
         try:
-            for paper in _iter_file(path, fmt, on_bad):
-                count += 1
-                yield paper
+            with _spooled(path) as readable:
+                for paper in _iter_file(readable, fmt, _renaming(on_bad, readable, path)):
+                    if readable != path and paper.source and paper.source.startswith(str(readable)):
+                        paper.source = str(path) + paper.source[len(str(readable)) :]
+                    count += 1
+                    yield paper
         except InputError as exc:
+            exc = _renamed(exc, path)
             if not skip_bad:
-                raise
+                raise exc from None
             report.skipped.append(f"{exc} ({'rest of the file' if count else 'whole file'} skipped)")
         total += count
     if total == 0:
         names = ", ".join(str(p) for p in files[:3]) + (f" and {len(files) - 3} more files" if len(files) > 3 else "")
         skipped = f" ({len(report.skipped):,} bad records skipped)" if report.skipped else ""
         raise KgError(f"no papers read from {names}{skipped}")
+
+
+@contextlib.contextmanager
+def _spooled(path: Path) -> Iterator[Path]:
+    """A regular file with the content of ``path``: ``path`` itself, or for a stream a temporary copy (the
+    readers look at a file's head before reading it, which a stream allows only once); its name keeps the
+    stream's suffix, so that ``papers.jsonl`` as a FIFO is read as JSON Lines."""
+    if not is_stream(path):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="kg-stream-") as folder:
+        copy = Path(folder) / ("stdin" if str(path) == STDIN else f"stream{path.suffix}")
+        try:
+            source = sys.stdin.buffer if str(path) == STDIN else path.open("rb")
+            with copy.open("wb") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+            if source is not sys.stdin.buffer:
+                source.close()
+        except OSError as exc:
+            raise InputError(str(path), None, f"cannot read ({exc.strerror or exc})") from None
+        yield copy
+
+
+def _renamed(exc: InputError, path: Path) -> InputError:
+    """``exc`` naming the stream the user gave rather than its temporary copy."""
+    if exc.path == str(path):
+        return exc
+    return InputError(str(path), exc.line, exc.message)
+
+
+def _renaming(on_bad: Callable[[InputError], None], copy: Path, path: Path) -> Callable[[InputError], None]:
+    if copy == path:
+        return on_bad
+    return lambda exc: on_bad(_renamed(exc, path) if exc.path == str(copy) else exc)
 
 
 def iter_papers(
@@ -170,7 +239,7 @@ def read_papers(
     """
     report = report if report is not None else ReadReport()
     by_id: dict[str, Paper] = {}
-    for paper in _iter_all(paths, fmt, skip_bad, report):
+    for paper in track(_iter_all(paths, fmt, skip_bad, report), "read"):
         known = by_id.get(paper.id)
         if known is None:
             by_id[paper.id] = paper

@@ -8,6 +8,7 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.ids import paper_id
+from kg.sources.fetch.convert import iso_date
 from kg.types import Paper
 
 MAX_TITLE_CHARS = 2_000
@@ -17,6 +18,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _UNWRITABLE = re.compile(r"[\ud800-\udfff\ufffe\uffff]")  # lone surrogates (no UTF-8), XML-forbidden noncharacters
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20)])
 _UNWRITABLE_UTF8 = re.compile(rb"\xed[\xa0-\xbf]|\xef\xbf[\xbe\xbf]")  # the same, encoded with surrogatepass
+DATE_KEYS = ("date", "published", "publication_date", "publicationDate", "published_date", "issued", "created")
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d|21\d\d)\b")
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([0-9]{4}\.[0-9]{4,5}|[a-z\-]+/[0-9]{7})", re.I)
 
@@ -97,7 +99,8 @@ def paper_from_record(record: Any, path: str, line: int) -> Paper:
     given_id = _text(record.get("id"))
     if given_id is not None and len(given_id) > MAX_ID_CHARS:
         raise InputError(path, line, f"id is {len(given_id):,} characters (limit {MAX_ID_CHARS:,})")
-    date = _text(record.get("date") or record.get("published") or record.get("publication_date"))
+    date = _text(next((record[k] for k in DATE_KEYS if record.get(k)), None))
+    date = iso_date(date) or date if date else None  # 2024-05-03T10:00:00Z -> 2024-05-03; other text as given
     year_value = record.get("year") or record.get("publication_year")
     year: int | None = None
     if isinstance(year_value, int) and not isinstance(year_value, bool):
