@@ -23,18 +23,18 @@ if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and
     import networkx as nx
 
     from kg.atomic import atomic_writer
+    from kg.evaluate.results import evaluate_results_files
     from kg.evaluate.scores import (
         ERROR_KINDS,
         evaluate_files,
     )
-    from kg.evaluate.results import evaluate_results_files
     from kg.evaluate.train import train_scorer
-    from kg.extract.results import paper_results
     from kg.extract.distributed import (
         connect,
         extract_lines_distributed,
     )
     from kg.extract.pipeline import extract_lines
+    from kg.extract.results import paper_results
     from kg.graph.build import build_graph as graph_of
     from kg.graph.files import (
         load_graph,
@@ -61,11 +61,11 @@ if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and
     from kg.resolve.curation import describe as describe_curation
     from kg.resolve.overrides import Overrides
     from kg.resolve.relations import Resolution
+    from kg.sinks.cells import spreadsheet_safe
     from kg.sinks.export import (
         default_output,
         export,
     )
-    from kg.sinks.cells import spreadsheet_safe
     from kg.sinks.html import write_graph_page
     from kg.sinks.neo4j import (
         Target,

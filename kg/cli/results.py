@@ -15,7 +15,8 @@ from kg.cli.output import print_table
 from kg.errors import KgError
 
 Benchmark = Annotated[
-    str | None, typer.Option("--benchmark", metavar="NAME", help="Only results on this benchmark or dataset (any name).")
+    str | None,
+    typer.Option("--benchmark", metavar="NAME", help="Only results on this benchmark or dataset (any name)."),
 ]
 Metric = Annotated[str | None, typer.Option("--metric", metavar="NAME", help="Only results of this metric.")]
 Method = Annotated[
@@ -64,7 +65,9 @@ def _print(hits: list, title: str, as_json: bool, as_csv: bool) -> None:
         )
         for hit in hits
     ]
-    print_table(title, ["benchmark", "metric", "#", "value", "method", "setting", "date", "paper"], rows, right=("#", "value"))
+    print_table(
+        title, ["benchmark", "metric", "#", "value", "method", "setting", "date", "paper"], rows, right=("#", "value")
+    )
 
 
 def results(
@@ -87,7 +90,9 @@ def results(
     try:
         graph = load_graph(out if out is not None else _default())
         hits = find(graph, benchmark, metric, method, since=since, until=until, kind=kind, limit=limit or None)
-        about = " ".join(part for part in (f"on {benchmark}" if benchmark else "", f"by {method}" if method else "") if part)
+        about = " ".join(
+            part for part in (f"on {benchmark}" if benchmark else "", f"by {method}" if method else "") if part
+        )
         _print(hits, f"{len(hits)} results {about}".strip(), as_json, as_csv)
     except BrokenPipeError:
         raise  # the reader went away (kg query results | head): kg's entry point handles it
@@ -96,7 +101,9 @@ def results(
 
 
 def best(
-    name: Annotated[str, typer.Argument(metavar="BENCHMARK", help="Benchmark or dataset, any name.", show_default=False)],
+    name: Annotated[
+        str, typer.Argument(metavar="BENCHMARK", help="Benchmark or dataset, any name.", show_default=False)
+    ],
     metric: Metric = None,
     out: Folder = None,
     as_json: Json = False,
@@ -141,7 +148,12 @@ def evaluate_results(gold, pred, split: str | None, as_json: bool, show_errors: 
         for name, s in [*data["scores"].items(), *((f"kind {k}", v) for k, v in data["kinds"].items())]
     ]
     title = f"{data['papers']} papers" + (f" ({split})" if split else "")
-    print_table(title, ["match", "precision", "recall", "F1", "gold", "predicted"], rows, right=("precision", "recall", "F1", "gold", "predicted"))
+    print_table(
+        title,
+        ["match", "precision", "recall", "F1", "gold", "predicted"],
+        rows,
+        right=("precision", "recall", "F1", "gold", "predicted"),
+    )
     if data["wrong_on_matches"]:
         sys.stdout.write(f"wrong on value+benchmark matches: {data['wrong_on_matches']}\n")
     if show_errors:

@@ -73,9 +73,10 @@ def _same_number(gold: dict[str, Any], pred: dict[str, Any]) -> bool:
         return False
     if not (int(pred["start"]) < int(gold["end"]) and int(gold["start"]) < int(pred["end"])):
         return False
-    return abs(float(gold["value"]) - abs(float(pred["value"]))) < 1e-9 or abs(
-        float(gold["value"]) - float(pred["value"])
-    ) < 1e-9
+    return (
+        abs(float(gold["value"]) - abs(float(pred["value"]))) < 1e-9
+        or abs(float(gold["value"]) - float(pred["value"])) < 1e-9
+    )
 
 
 def benchmark_key(name: object) -> str:
@@ -92,7 +93,9 @@ def benchmark_right(gold: dict[str, Any], pred: dict[str, Any]) -> bool:
     if {benchmark_key(name) for name in names} & {benchmark_key(name) for name in written}:
         return True
     # a fuller name of the same benchmark: "I2B2 2010 Clinical NER" for "I2B2 2010", "WMT14 English-German" for "WMT14"
-    return any(w.split()[: len(n.split())] == n.split() and len(w.split()) > len(n.split()) for w in written for n in names)
+    return any(
+        w.split()[: len(n.split())] == n.split() and len(w.split()) > len(n.split()) for w in written for n in names
+    )
 
 
 def metric_right(gold: dict[str, Any], pred: dict[str, Any]) -> bool:

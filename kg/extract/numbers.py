@@ -22,19 +22,16 @@ from kg.extract.gazetteer import PIPELINES_DIR
 RULES_FILE = PIPELINES_DIR / "rules" / "results.json"
 
 # reasons a number is not a result value (counted by the extractor; docs/results.md lists them)
-YEAR, SIZE, FACTOR, QUANTITY, RANGE, APPROXIMATE, BOUND, IN_NAME, MALFORMED, ORDINAL_WORD, LABEL = (
-    "year",
-    "size",
-    "factor",
-    "quantity",
-    "range",
-    "approximate",
-    "bound",
-    "in-name",
-    "malformed",
-    "ordinal-word",
-    "label",
-)
+YEAR = "year"
+SIZE = "size"
+FACTOR = "factor"
+QUANTITY = "quantity"
+RANGE = "range"
+APPROXIMATE = "approximate"
+BOUND = "bound"
+IN_NAME = "in-name"
+MALFORMED = "malformed"
+LABEL = "label"
 INTEGER = "integer"  # a bare integer without a unit: a count, unless a rank or metric cue says otherwise
 
 
@@ -86,25 +83,27 @@ _PERCENT = re.compile(r"\s?(?:\\%|%|\s?(?:percent|per cent)\b)")
 _PLUS_MINUS = re.compile(rf"\s?(?:±|\+/-|\+-|\$\\pm\$|\\pm)\s?(?P<error>{_DIGITS})(?:\s?(?:\\%|%))?")
 _GARBLED_TAIL = re.compile(r"\.\s+[lI|]\s?%|\(/|\s?~\s?\.")  # "95. l%", "5.1(/~.": PDF-extraction debris
 _HYPHEN_UNIT = re.compile(r"-(?:points?|pp|percent|percentage-points?)\b", re.IGNORECASE)
-_ASSIGNMENT = re.compile(r"(?:^|[\s(,])(?:[A-Za-zα-ωΑ-Ω]\w?|\\[a-z]+|\$\\[a-z]+\$?)\s?(?:=|:=)\s?\$?$")  # "λ = 0.1", "k=16"
+_ASSIGNMENT = re.compile(
+    r"(?:^|[\s(,])(?:[A-Za-zα-ωΑ-Ω]\w?|\\[a-z]+|\$\\[a-z]+\$?)\s?(?:=|:=)\s?\$?$"
+)  # "λ = 0.1", "k=16"
 _NAME_BEFORE = re.compile(r"(?:[A-Za-z_@#\\^]|[A-Za-z][-–.]|\d[.,])$")  # "R@1", "GPT-4", "v1.5", "1.2.3" ("$" is math)
 
 
 @functools.cache
 def _patterns() -> dict[str, re.Pattern[str]]:
     r = rules()
-    return {
-        "approximate": re.compile(rf"(?:{words_pattern(r['approximate'])})\s*$", re.IGNORECASE),
-        "bound": re.compile(rf"(?:{words_pattern(r['bound'])})\s*$", re.IGNORECASE),
-        "scale": re.compile(rf"^\s?(?:{words_pattern(r['scale_suffixes'])})(?![\w-])"),
-        "factor": re.compile(rf"^\s?(?:{words_pattern(r['factor_suffixes'])})(?![A-Za-z])"),
-        "time": re.compile(rf"^\s?(?:{words_pattern(r['time_units'])})(?![A-Za-z])"),
-        "points": re.compile(rf"^\s?(?:{words_pattern(r['point_units'])})", re.IGNORECASE),
-        "ordinal": re.compile(rf"^(?:{words_pattern(r['ordinal_suffixes'])})\b"),
-        "label": re.compile(rf"(?:{words_pattern(r['not_results_before'])})\s*$", re.IGNORECASE),
-        "arrow": re.compile(rf"^\s*(?:{words_pattern(r['arrows'])})\s*$"),
-        "range_joiner": re.compile(rf"^\s*(?:{words_pattern(r['range_joiners'])})\s*$"),
-    }
+    return dict(
+        approximate=re.compile(rf"(?:{words_pattern(r['approximate'])})\s*$", re.IGNORECASE),
+        bound=re.compile(rf"(?:{words_pattern(r['bound'])})\s*$", re.IGNORECASE),
+        scale=re.compile(rf"^\s?(?:{words_pattern(r['scale_suffixes'])})(?![\w-])"),
+        factor=re.compile(rf"^\s?(?:{words_pattern(r['factor_suffixes'])})(?![A-Za-z])"),
+        time=re.compile(rf"^\s?(?:{words_pattern(r['time_units'])})(?![A-Za-z])"),
+        points=re.compile(rf"^\s?(?:{words_pattern(r['point_units'])})", re.IGNORECASE),
+        ordinal=re.compile(rf"^(?:{words_pattern(r['ordinal_suffixes'])})\b"),
+        label=re.compile(rf"(?:{words_pattern(r['not_results_before'])})\s*$", re.IGNORECASE),
+        arrow=re.compile(rf"^\s*(?:{words_pattern(r['arrows'])})\s*$"),
+        range_joiner=re.compile(rf"^\s*(?:{words_pattern(r['range_joiners'])})\s*$"),
+    )
 
 
 def parse_digits(raw: str) -> float:
@@ -137,7 +136,9 @@ def scan_numbers(text: str, start: int = 0, end: int | None = None) -> list[Numb
             found.append(Number(number_start, match.end(), _safe(raw), raw, reason=IN_NAME))
             continue
         negative = sign in ("-", "−", "–")
-        number = Number(number_start, match.end(), -_safe(raw) if negative else _safe(raw), raw, sign="-" if negative else sign)
+        number = Number(
+            number_start, match.end(), -_safe(raw) if negative else _safe(raw), raw, sign="-" if negative else sign
+        )
         if number.value != number.value:  # NaN: not parseable
             number.reason = MALFORMED
             found.append(number)
@@ -221,12 +222,22 @@ def _link(text: str, numbers: list[Number], patterns: dict[str, re.Pattern[str]]
         if re.search(r"\bbetween\s*$", lead) and re.fullmatch(r"\s*and\s*", between):
             left.reason = right.reason = RANGE
             continue
-        spaced_dash = right.sign == "-" and re.fullmatch(r"\s+", between) and text[right.start + 1 : right.start + 2] == " "
-        if spaced_dash or re.fullmatch(r"\s?(?:-|–|—|--|∼|~|\$\\sim\$)\s?", between) or re.fullmatch(r"\s+to\s+", between):
+        spaced_dash = (
+            right.sign == "-" and re.fullmatch(r"\s+", between) and text[right.start + 1 : right.start + 2] == " "
+        )
+        if (
+            spaced_dash
+            or re.fullmatch(r"\s?(?:-|–|—|--|∼|~|\$\\sim\$)\s?", between)
+            or re.fullmatch(r"\s+to\s+", between)
+        ):
             if left.pair is None and (left.unit == right.unit or left.unit is None or right.unit is None):
                 left.reason = right.reason = RANGE
                 continue
-        if re.fullmatch(r"\s?/\s?", between) or re.fullmatch(r"\s?\(\s?", between) and text[right.end : right.end + 1] == ")":
+        if (
+            re.fullmatch(r"\s?/\s?", between)
+            or re.fullmatch(r"\s?\(\s?", between)
+            and text[right.end : right.end + 1] == ")"
+        ):
             right.group, right.index = left.group, left.index + 1
             _share_unit(left, right)
             continue
@@ -246,7 +257,9 @@ def _link(text: str, numbers: list[Number], patterns: dict[str, re.Pattern[str]]
         lefts = [n for n in numbers if n.group == left.group]
         rights = [n for n in numbers if n.group == right.group]
         head = lefts[0]
-        if len(lefts) == len(rights) and re.search(r"\bfrom\s*$", text[max(0, head.start - 10) : head.start], re.IGNORECASE):
+        if len(lefts) == len(rights) and re.search(
+            r"\bfrom\s*$", text[max(0, head.start - 10) : head.start], re.IGNORECASE
+        ):
             for a, b in zip(lefts, rights, strict=True):
                 _change(a, b)
     for number in numbers:  # "12/34" after a rank word: a rank out of a field of 34, not two values
@@ -254,7 +267,9 @@ def _link(text: str, numbers: list[Number], patterns: dict[str, re.Pattern[str]]
             number.extra["of"] = "1"
 
 
-_CHANGE_TO = re.compile(r"\s*(?:to|into)\s+(?:(?:new|a|an|the|record|records|state-of-the-art|only|just)\s+){0,4}(?:of\s+)?", re.IGNORECASE)
+_CHANGE_TO = re.compile(
+    r"\s*(?:to|into)\s+(?:(?:new|a|an|the|record|records|state-of-the-art|only|just)\s+){0,4}(?:of\s+)?", re.IGNORECASE
+)
 
 
 def _change(left: Number, right: Number) -> None:
@@ -264,7 +279,7 @@ def _change(left: Number, right: Number) -> None:
 
 
 def _share_unit(left: Number, right: Number) -> None:
-    """"1.79/1.58", "51.9\\% rightarrow 67.8\\%", "(StrategyQA 58.9 → 61.7 acc.)": both ends have one unit."""
+    """ "1.79/1.58", "51.9\\% rightarrow 67.8\\%", "(StrategyQA 58.9 → 61.7 acc.)": both ends have one unit."""
     unit = left.unit or right.unit
     for number in (left, right):
         if number.unit is None and unit is not None and number.reason in (None, INTEGER):

@@ -142,9 +142,7 @@ class Knowledge:
         self.named_corpus = re.compile(
             rf"\b(?P<names>{name}(?:(?:,\s+|,?\s+and\s+){name})*)\s+(?P<head>(?i:{heads}))(?P<year>\s+(?:19|20)\d\d)?\b"
         )
-        self.generic_words = re.compile(
-            rf"(?:\s+(?:{words_pattern(r['generic_benchmark_words'])}))+$", re.IGNORECASE
-        )
+        self.generic_words = re.compile(rf"(?:\s+(?:{words_pattern(r['generic_benchmark_words'])}))+$", re.IGNORECASE)
         self.patterns = _cue_patterns()
         self.shaped = re.compile(
             r"\b(?:on|in|against)\s+(?:the\s+)?((?!(?:" + "|".join(map(re.escape, r["not_benchmark_shapes"])) + r")\d)"
@@ -202,33 +200,56 @@ def knowledge() -> Knowledge:
 def _cue_patterns() -> dict[str, re.Pattern[str]]:
     r = rules()
     w = words_pattern
-    return {
-        "gain_before": re.compile(rf"(?:{w(r['gain_before'])})", re.IGNORECASE),
-        "gain_after": re.compile(rf"^\s*\)?\s*(?:[\w-]+\s+){{0,3}}?(?:{w(r['gain_after'])})", re.IGNORECASE),
-        "by_end": re.compile(r"\b(?:by|of)\s+(?:an?\s+)?(?:absolute\s+|relative\s+|average\s+(?:of\s+)?)?$", re.IGNORECASE),
-        "gain_noun_end": re.compile(
-            r"\b(?:margin|gain|gains|improvement|improvements|increase|reduction|boost|lift|advantage|drop)\s+(?:of\s+)?$",
-            re.IGNORECASE,
+    i = re.IGNORECASE
+    return dict(
+        gain_before=re.compile(rf"(?:{w(r['gain_before'])})", i),
+        gain_after=re.compile(rf"^\s*\)?\s*(?:[\w-]+\s+){{0,3}}?(?:{w(r['gain_after'])})", i),
+        by_end=re.compile(r"\b(?:by|of)\s+(?:an?\s+)?(?:absolute\s+|relative\s+|average\s+(?:of\s+)?)?$", i),
+        gain_noun_end=re.compile(rf"\b(?:{w(r['gain_nouns'])})\s+(?:of\s+)?$", i),
+        absolute_end=re.compile(rf"(?:{w(r['absolute_verbs'])})\s+(?:an?\s+|the\s+)?(?:new\s+|overall\s+|average\s+)?$", i),
+        result_noun_end=re.compile(
+            rf"(?:{w(r['result_nouns'])})\s+(?:{w(r['result_connectors'])})\s+(?:only\s+|just\s+)?$", i
         ),
-        "absolute_end": re.compile(rf"(?:{w(r['absolute_verbs'])})\s+(?:an?\s+|the\s+)?(?:new\s+|overall\s+|average\s+)?$", re.IGNORECASE),
-        "result_noun_end": re.compile(rf"(?:{w(r['result_nouns'])})\s+(?:of|at|=|:|is|was|reaches|reached)\s+(?:only\s+|just\s+)?$", re.IGNORECASE),
-        "rank_end": re.compile(rf"(?:{w(r['rank_words'])})\s+(?:at\s+)?(?:the\s+)?#?$", re.IGNORECASE),
-        "rank_after": re.compile(r"^\s*(?:place|position|rank)\b", re.IGNORECASE),
-        "respectively": re.compile(rf"(?:{w(r['respectively'])})", re.IGNORECASE),
-        "bench_prep_end": re.compile(rf"(?:{w(r['benchmark_preps'])})\s+(?:the\s+|both\s+|all\s+|four\s+|two\s+|three\s+)?(?:[\w-]+\s+){{0,2}}?$", re.IGNORECASE),
-        "bench_prep_start": re.compile(rf"^[\s,]*(?:\w+\s+){{0,5}}?(?:{w(r['benchmark_preps'])})\s+(?:the\s+|both\s+|all\s+)?(?:(?:standard|public|challenging|popular|benchmark|widely-used|publicly|available|recently|released|[A-Za-z]+-?\w*)\s+){{0,3}}?$", re.IGNORECASE),
-        "baseline_end": re.compile(rf"(?:{w(r['baseline_preps'])})\s+(?:the\s+|a\s+|an\s+|strong\s+|previous\s+|prior\s+)?(?:[\w-]+\s+){{0,3}}?(?:\(e\.g\.,?\s*)?$", re.IGNORECASE),
-        "own": re.compile(rf"(?:{w(r['own_words'])})\b", re.IGNORECASE),
-        "own_noun": re.compile(rf"\b(?:{w(r['own_words'])})\s+(?:[\w-]+\s+){{0,3}}?(?:{w(r['own_nouns'])})", re.IGNORECASE),
-        "subject_verb": re.compile(rf"(?:{w(r['subject_verbs'])})", re.IGNORECASE),
-        "settings": re.compile(r"(?:" + "|".join(rf"\b{s}\b" for s in r["settings"]) + r")", re.IGNORECASE),
-        "clause_break": re.compile("|".join(re.escape(b) for b in r["clause_breaks"])),
-        "abbreviation": re.compile(r"(?:" + "|".join(re.escape(a) for a in r["abbreviations"]) + r")$"),
-        "bound_after": re.compile(rf"^\s*(?:\w+\s+){{0,3}}?(?:{w(r['bound_after'])})", re.IGNORECASE),
-        "proportion_after": re.compile(rf"^\s*(?:{w(r['proportion_after'])})", re.IGNORECASE),
-        "factor_before": re.compile(rf"(?:{w(r['factor_before'])})\s*$", re.IGNORECASE),
-        "gain_copula": re.compile(r"\b(?:improvements?|gains?|increases?|reductions?)\b[^.;,]{0,60}?\b(?:is|are|was|were|of|by)\s+(?:about\s+)?$", re.IGNORECASE),
-    }
+        rank_end=re.compile(rf"(?:{w(r['rank_words'])})\s+(?:at\s+)?(?:the\s+)?#?$", i),
+        rank_after=re.compile(r"^\s*(?:place|position|rank)\b", i),
+        respectively=re.compile(rf"(?:{w(r['respectively'])})", i),
+        bench_prep_end=re.compile(
+            rf"(?:{w(r['benchmark_preps'])})\s+(?:the\s+|both\s+|all\s+|four\s+|two\s+|three\s+)?(?:[\w-]+\s+){{0,2}}?$", i
+        ),
+        bench_prep_start=re.compile(
+            rf"^[\s,]*(?:\w+\s+){{0,5}}?(?:{w(r['benchmark_preps'])})\s+(?:the\s+|both\s+|all\s+)?"
+            rf"(?:(?:{w(r['benchmark_adjectives'])}|[A-Za-z]+-?\w*)\s+){{0,3}}?$",
+            i,
+        ),
+        near_bench_prep=re.compile(rf"(?:{w(r['near_benchmark_preps'])})\s+(?:the\s+)?(?:both\s+)?$", i),
+        baseline_end=re.compile(
+            rf"(?:{w(r['baseline_preps'])})\s+(?:the\s+|a\s+|an\s+|strong\s+|previous\s+|prior\s+)?"
+            rf"(?:[\w-]+\s+){{0,3}}?(?:\(e\.g\.,?\s*)?$",
+            i,
+        ),
+        own=re.compile(rf"(?:{w(r['own_words'])})\b", i),
+        own_noun=re.compile(rf"\b(?:{w(r['own_words'])})\s+(?:[\w-]+\s+){{0,3}}?(?:{w(r['own_nouns'])})", i),
+        subject_verb=re.compile(rf"(?:{w(r['subject_verbs'])})", i),
+        not_subject_before=re.compile(rf"(?:{w(r['before_subject_not'])})\s+(?:the\s+)?\S*\s*$"),
+        settings=re.compile(r"(?:" + "|".join(rf"\b{s}\b" for s in r["settings"]) + r")", i),
+        clause_break=re.compile("|".join(re.escape(b) for b in r["clause_breaks"])),
+        abbreviation=re.compile(r"(?:" + "|".join(re.escape(a) for a in r["abbreviations"]) + r")$"),
+        bound_after=re.compile(rf"^\s*(?:\w+\s+){{0,3}}?(?:{w(r['bound_after'])})", i),
+        proportion_after=re.compile(rf"^\s*(?:{w(r['proportion_after'])})", i),
+        factor_before=re.compile(rf"(?:{w(r['factor_before'])})\s*$", i),
+        gain_copula=re.compile(
+            rf"\b(?:{w(r['gain_subject_nouns'])})\b[^.;,]{{0,60}}?\b(?:{w(r['copulas'])}|of|by)\s+(?:about\s+)?$", i
+        ),
+        metric_after_lead=re.compile(
+            r"\s*\)?\s*(?:in\s+terms\s+of\s+(?:the\s+)?|in\s+|on\s+the\s+)?"
+            rf"(?:(?:{w(r['metric_adjectives'])})[-\s]+)?",
+            i,
+        ),
+        metric_of_thing=re.compile(
+            rf"((?:[\w-]+\s){{0,2}}[\w-]+)\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?:{w(r['copulas'])}|=|:)\s+$"
+        ),
+        metric_before_tail=re.compile(rf"(?:\s+(?:{w(r['metric_connectors'])}))?\s*[:=]?\s*(?:\(|an?\s+)?$"),
+    )
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]?\s+(?=[A-Z0-9(\[\"“$\\])")
@@ -300,7 +321,9 @@ class Reader:
         or system before it ("CUFE"), the paper's own."""
         title = self.text[: self.title_end]
         match = self.k.series.search(title)
-        if match is None or not re.search(r"\b(?:at|on|for|in|to)\s+(?:the\s+)?$", title[: match.start()], re.IGNORECASE):
+        if match is None or not re.search(
+            r"\b(?:at|on|for|in|to)\s+(?:the\s+)?$", title[: match.start()], re.IGNORECASE
+        ):
             return None, None
         benchmark = self._benchmark_anchor(match.start(), match.end(), match.group())
         team = re.match(r"\s*([A-Z][\w.&+-]*(?:[ -][A-Z][\w.&+-]*){0,2})\s+(?:at|@)\s+", title)
@@ -393,7 +416,9 @@ class Reader:
         for match in _PAIR_LIST.finditer(self.text, start, end):
             prefix = match.group("prefix")
             extra.append(self._benchmark_anchor(match.start(), match.end("first"), prefix + match.group("first")))
-            extra.append(Anchor(match.start("second"), match.end("second"), BENCHMARK, prefix + match.group("second"), None))
+            extra.append(
+                Anchor(match.start("second"), match.end("second"), BENCHMARK, prefix + match.group("second"), None)
+            )
         for anchor in extra:  # the longer of overlapping names: "SemEval-2018 Task 7" over "SemEval-2018"
             clash = [a for a in found if a.start < anchor.end and anchor.start < a.end]
             if all(anchor.end - anchor.start > a.end - a.start for a in clash):
@@ -409,8 +434,12 @@ class Reader:
                     found.append((match.start(), match.end(), name))
         for match in _TOP_K_PAIR.finditer(self.text, start, end):  # "top-1 and top-10 accuracies"
             one, two = match.group(1), match.group(2)
-            found.append((match.start(), match.end(1), self.k.metric_name(f"top-{one} accuracy") or f"top-{one} accuracy"))
-            found.append((match.start(2) - 4, match.end(), self.k.metric_name(f"top-{two} accuracy") or f"top-{two} accuracy"))
+            found.append(
+                (match.start(), match.end(1), self.k.metric_name(f"top-{one} accuracy") or f"top-{one} accuracy")
+            )
+            found.append(
+                (match.start(2) - 4, match.end(), self.k.metric_name(f"top-{two} accuracy") or f"top-{two} accuracy")
+            )
         found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
         kept: list[tuple[int, int, str]] = []
         for item in found:
@@ -452,7 +481,9 @@ class Reader:
         found = {}
         for anchor in self._sentence_benchmarks(start, end):
             lead = self.text[max(start, anchor.start - 60) : anchor.start]
-            if re.search(r"\b(?:on|against)\s+(?:the\s+|both\s+)?(?:[\w-]+\s+)?$", lead, re.IGNORECASE) and _EVALUATE.search(lead):
+            if re.search(
+                r"\b(?:on|against)\s+(?:the\s+|both\s+)?(?:[\w-]+\s+)?$", lead, re.IGNORECASE
+            ) and _EVALUATE.search(lead):
                 found.setdefault(_name_key(anchor.name), anchor)
         return next(iter(found.values())) if len(found) == 1 else None
 
@@ -470,7 +501,9 @@ class Reader:
                 continue
             after = text[number.end : min(end, number.end + 40)]
             before = text[max(start, number.start - 24) : number.start]
-            if number.unit == "%" and (self.p["proportion_after"].match(after) or re.match(r"\s+of\s+(?:the\s+)?[A-Z]", after)):
+            if number.unit == "%" and (
+                self.p["proportion_after"].match(after) or re.match(r"\s+of\s+(?:the\s+)?[A-Z]", after)
+            ):
                 self.skipped["proportion"] += 1
                 continue
             if self.p["bound_after"].match(after):
@@ -523,12 +556,17 @@ class Reader:
         return results
 
     def _continues(self, previous: Found, found: Found, start: int, end: int) -> bool:
-        """"2.0 on NIST MT06 and 1.7 on MT08", "72.80% accuracy for org, 84.36% for loc": the second number is read
+        """ "2.0 on NIST MT06 and 1.7 on MT08", "72.80% accuracy for org, 84.36% for loc": the second number is read
         like the first."""
         between = self.text[previous.number.end : found.number.start]
         if len(between) > 60 or _NUMBER_IN.search(between) or ";" in between:
             return False
-        return bool(re.fullmatch(r"[^.;()]*?(?:,|\band\b|,\s*and\b|\bwhile\b|\bwhereas\b)\s*(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?", between))
+        return bool(
+            re.fullmatch(
+                r"[^.;()]*?(?:,|\band\b|,\s*and\b|\bwhile\b|\bwhereas\b)\s*(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,2}?",
+                between,
+            )
+        )
 
     def _clause(self, position: int, start: int, end: int) -> tuple[int, int]:
         """The clause of the sentence holding ``position`` (cut at ";", ", while", ", whereas", ...)."""
@@ -618,18 +656,22 @@ class Reader:
 
     def _clause_metric(self, low: int, position: int) -> str | None:
         """The metric a clause starts with: "The F1-score on the test set of X is 91.21"."""
-        lead = re.match(r"\s*(?:the\s+|our\s+|its\s+|their\s+|an?\s+)?(?:(?:overall|average|mean|final)\s+)?", self.text[low:position], re.IGNORECASE)
+        lead = re.match(
+            r"\s*(?:the\s+|our\s+|its\s+|their\s+|an?\s+)?(?:(?:overall|average|mean|final)\s+)?",
+            self.text[low:position],
+            re.IGNORECASE,
+        )
         return self._metric_at(self.text[low + (lead.end() if lead else 0) : position])
 
     def _metric_after(self, right: str) -> str | None:
         """A metric written just after a number: "82.7% accuracy", "62.1 SMATCH", "0.36 in MRR", "9.3% word error rates"."""
-        match = _METRIC_AFTER_LEAD.match(right)
+        match = self.p["metric_after_lead"].match(right)
         return self._metric_at(right[match.end() :] if match else right)
 
     def _metric_before(self, left: str) -> str | None:
         """A metric written just before a number: "accuracy of 82.6%", "BLEU 33.8", "F1 scores of", "mIoU 71.4%",
         "a length-controlled win rate of 52.3%", "improves EM by 4.1"."""
-        tail = _METRIC_BEFORE_TAIL.search(left)
+        tail = self.p["metric_before_tail"].search(left)
         core = left[: tail.start()] if tail else left
         words = core.replace("(", " ( ").replace("/", " / ").split()[-5:]
         for size in range(len(words), 0, -1):
@@ -637,7 +679,7 @@ class Reader:
             name = self.k.metric_name(phrase) or self.k.metric_name(re.sub(r"\s+(?:scores?|values?)$", "", phrase))
             if name:
                 return name
-        of = _METRIC_OF_THING.search(left)  # "Macro Accuracy of the WSD module reaches", "F-Score of the SRL module is"
+        of = self.p["metric_of_thing"].search(left)  # "Macro Accuracy of the WSD module reaches", "F-Score of the SRL module is"
         if of:
             words = of.group(1).split()
             for size in range(len(words), 0, -1):
@@ -648,7 +690,9 @@ class Reader:
 
     # ---- metric
 
-    def _metric(self, found: Found, group: list[Found], metrics: list[tuple[int, int, str]], start: int, end: int) -> None:
+    def _metric(
+        self, found: Found, group: list[Found], metrics: list[tuple[int, int, str]], start: int, end: int
+    ) -> None:
         number, text = found.number, self.text
         low, high = self._clause(number.start, start, end)
         first, group_end = group[0].number.start, group[-1].number.end
@@ -657,7 +701,7 @@ class Reader:
         if len(group) > 1:
             # "accuracies of 51.1% and 81.6%" / "top-1 and top-10 accuracies of": metric lists in order
             before = [m for m in metrics if m[1] <= first and m[0] >= first - 45 and m[0] >= low]
-            lead = _METRIC_AFTER_LEAD.match(text, group_end, high)
+            lead = self.p["metric_after_lead"].match(text, group_end, high)
             reach = (lead.end() if lead else group_end) + 4
             after = _run_from(text, [m for m in metrics if m[0] >= group_end], reach)
             for side in (after, before[-len(group) :]):
@@ -728,7 +772,10 @@ class Reader:
                 found.benchmark, found.rule = before[-1], found.rule + "+adjacent"
                 return
         unknown = _UNKNOWN_AFTER.match(text, last.end, high)
-        if unknown and not any(unknown.start(1) - 2 <= b.start <= unknown.start(1) + 25 or b.start <= unknown.start(1) < b.end for b in after):
+        if unknown and not any(
+            unknown.start(1) - 2 <= b.start <= unknown.start(1) + 25 or b.start <= unknown.start(1) < b.end
+            for b in after
+        ):
             self.skipped["unknown-benchmark"] += 1
             return
         # lists in order: "68.50%, 60.09%, and 51.85% on CUHK-PEDES, ICFG-PEDES and RSTPReid, respectively"
@@ -742,7 +789,9 @@ class Reader:
         for bench in after[:2]:
             between = text[last.end : bench.start]
             limit = 150 if self.k.series.fullmatch(text, bench.start, bench.end) else 70
-            numbers_between = _NUMBER_IN.search(re.sub(r"\([^()]*\)", "", between)) and not self._distributes(found, between)
+            numbers_between = _NUMBER_IN.search(re.sub(r"\([^()]*\)", "", between)) and not self._distributes(
+                found, between
+            )
             if len(between) <= limit and p["bench_prep_end"].search(between) and not numbers_between:
                 found.benchmark = bench
                 return
@@ -760,7 +809,7 @@ class Reader:
             if re.search(r"\b(?:on|in|at|against)\s+(?:the\s+)?$", lead, re.IGNORECASE) and bench.kind == BENCHMARK:
                 found.benchmark, found.rule = bench, found.rule + "+before"
                 return
-            if p["bench_prep_start"].search(lead) or re.search(r"\b(?:on|in|for|at|across|of|against)\s+(?:the\s+)?(?:both\s+)?$", lead, re.IGNORECASE):
+            if p["bench_prep_start"].search(lead) or p["near_bench_prep"].search(lead):
                 others = [b for b in before if b is not bench and b.name != bench.name]
                 if not others or len(_listed(text, before, forward=False)) == len(before):
                     if len(before) == 1 or len(group) == 1 or not respectively:
@@ -769,25 +818,41 @@ class Reader:
         if after and not before:
             bench = after[0]
             between = text[last.end : bench.start]
-            if len(between) <= 40 and not _NUMBER_IN.search(between) and re.search(r"\b(?:on|in|for|at|across)\b", between):
+            if (
+                len(between) <= 40
+                and not _NUMBER_IN.search(between)
+                and re.search(r"\b(?:on|in|for|at|across)\b", between)
+            ):
                 found.benchmark = bench
                 return
         sentence = self._sentence_benchmarks(start, end)
-        if not in_clause and len({_name_key(b.name) for b in sentence}) == 1 and (found.metric or found.kind == "absolute"):
+        if (
+            not in_clause
+            and len({_name_key(b.name) for b in sentence}) == 1
+            and (found.metric or found.kind == "absolute")
+        ):
             # "we achieve ... on ImageNet, while maintaining 75.2% top-1 accuracy": the sentence's one benchmark
-            found.benchmark, found.rule, found.confidence = sentence[0], found.rule + "+sentence", found.confidence - 0.1
+            found.benchmark, found.rule, found.confidence = (
+                sentence[0],
+                found.rule + "+sentence",
+                found.confidence - 0.1,
+            )
             return
         # a shared task named by the title, the benchmark the sentence before evaluates on, or the one benchmark of
         # the abstract, for a score whose sentence names none
         if not sentence and (found.metric or found.kind == "rank"):
             fallback = self.title_benchmark or getattr(self, "previous", None) or self.paper_benchmark
             if fallback is not None:
-                where = "+title" if fallback is self.title_benchmark else ("+paper" if fallback is self.paper_benchmark else "+previous")
+                where = (
+                    "+title"
+                    if fallback is self.title_benchmark
+                    else ("+paper" if fallback is self.paper_benchmark else "+previous")
+                )
                 found.benchmark, found.rule = fallback, found.rule + where
                 found.confidence -= 0.15
 
     def _distributes(self, found: Found, between: str) -> bool:
-        """"a CLIP-I score of 0.833 and a CLIP-T score of 0.314 on DreamBench": the numbers between continue this
+        """ "a CLIP-I score of 0.833 and a CLIP-T score of 0.314 on DreamBench": the numbers between continue this
         one and no benchmark comes first, so the benchmark after is theirs too."""
         return bool(
             re.fullmatch(
@@ -813,7 +878,10 @@ class Reader:
             for s in systems
             if phrase_start <= s.start
             and s.end <= verb_at
-            and not (_BEATS.search(text, max(low, s.start - 30), s.start) or p["baseline_end"].search(text, max(low, s.start - 30), s.start))
+            and not (
+                _BEATS.search(text, max(low, s.start - 30), s.start)
+                or p["baseline_end"].search(text, max(low, s.start - 30), s.start)
+            )
         ]
         after_zone = [s for s in systems if s.start >= first.start and s.end <= high]
         for system in [s for s in systems if s.start >= verb_at and s.end <= high]:
@@ -828,12 +896,17 @@ class Reader:
         # "the 69.76% accuracy of the baseline ResNet18": the number belongs to the system after it
         for system in after_zone:
             between = text[number.end : system.start]
-            if len(between) <= 40 and re.fullmatch(r"\s*(?:[\w-]+\s+){0,2}?(?:of|by|for)\s+(?:the\s+|a\s+)?(?:baseline\s+|base\s+|original\s+|vanilla\s+)?", between):
+            if len(between) <= 40 and re.fullmatch(
+                r"\s*(?:[\w-]+\s+){0,2}?(?:of|by|for)\s+(?:the\s+|a\s+)?(?:baseline\s+|base\s+|original\s+|vanilla\s+)?",
+                between,
+            ):
                 found.subject, found.own = system, system.own
                 return
         if number.pair == "from" or found.extra.get("baseline_value"):
             named_after = [
-                s for s in after_zone if re.fullmatch(r"\s*(?:\S+\s+){0,3}?(?:for|of|by|from)\s+(?:the\s+)?", text[number.end : s.start])
+                s
+                for s in after_zone
+                if re.fullmatch(r"\s*(?:\S+\s+){0,3}?(?:for|of|by|from)\s+(?:the\s+)?", text[number.end : s.start])
             ]
             if found.extra.get("baseline_value"):
                 found.subject = named_after[0] if named_after else None
@@ -866,7 +939,7 @@ class Reader:
             first_verb = low + verbs[0].start()
             heads = [s for s in systems if low <= s.start and s.end <= first_verb]
             head_text = text[low:first_verb]
-            if heads and not re.search(r"\b(?:than|over|to|with|by|from)\s+(?:the\s+)?\S*\s*$", text[low : heads[-1].start]):
+            if heads and not p["not_subject_before"].search(text[low : heads[-1].start]):
                 found.subject = heads[-1]
                 found.own = heads[-1].own or (self.own_anchor is not None and heads[-1].name == self.own_anchor.name)
                 return
@@ -915,7 +988,9 @@ class Reader:
             unit=number.unit,
             metric=found.metric,
             subject=subject.name if subject is not None else None,
-            subject_text=text[subject.start : subject.end] if subject is not None and subject.end <= len(text) else None,
+            subject_text=text[subject.start : subject.end]
+            if subject is not None and subject.end <= len(text)
+            else None,
             own=found.own,
             baseline=found.baseline.name if found.baseline is not None else None,
             setting=found.setting,
@@ -944,20 +1019,11 @@ _PAIR_LIST = re.compile(
 _EVALUATE = re.compile(r"\b(?:evaluat\w*|experiment\w*|tested|results?|validat\w*)\b", re.IGNORECASE)
 _UNKNOWN_AFTER = re.compile(r"\s*(?:%\s*)?(?:[\w-]+\s+){0,2}?(?:on|in)\s+(?:the\s+)?([A-Z][\w-]*)")
 _VERSION = re.compile(r" (?:v\d+(?:\.\d+)?|\d\.\d)(?![\d.%]|\s?(?:points?|pp)\b)")
-_BASELINE_VALUE = re.compile(r"(?:\bvs\.?|\bversus|\bcompared\s+(?:to|with)|\bagainst|\bthan)\s+(?:the\s+|an?\s+)?$", re.IGNORECASE)
+_BASELINE_VALUE = re.compile(
+    r"(?:\bvs\.?|\bversus|\bcompared\s+(?:to|with)|\bagainst|\bthan)\s+(?:the\s+|an?\s+)?$", re.IGNORECASE
+)
 _BEATS = re.compile(r"\b(?:outperform|surpass|beat|exceed)\w*\s+(?:the\s+)?$", re.IGNORECASE)
 _TOP_K_PAIR = re.compile(r"\btop-(\d+)\s+and\s+top-(\d+)\s+accurac(?:y|ies)\b", re.IGNORECASE)
-_METRIC_AFTER_LEAD = re.compile(
-    r"\s*\)?\s*(?:in\s+terms\s+of\s+(?:the\s+)?|in\s+|on\s+the\s+)?(?:(?:mean|average|overall|absolute|relative|exact|test|micro|macro|lower-cased|cased|case-sensitive|constituent|semantic|sentence-level|word-level|higher|lower|better|more)[-\s]+)?"
-)
-_METRIC_OF_THING = re.compile(
-    r"((?:[\w-]+\s){0,2}[\w-]+)\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:is|was|are|were|reaches|reached|=|:)\s+$"
-)
-_METRIC_BEFORE_TAIL = re.compile(
-    r"(?:\s+(?:of|=|:|is|was|are|were|at|by|reaches|reached|reaching|around|to))?\s*[:=]?\s*(?:\(|an?\s+)?$"
-)
-
-
 _HAS_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[\w][\w.'’&+/-]*[\w+]|\w")
 
@@ -965,6 +1031,8 @@ _WORD = re.compile(r"[\w][\w.'’&+/-]*[\w+]|\w")
 def _exact_case(form: str) -> bool:
     """Short metric forms matched only as written: no lowercase letter ("EM", "IS") or two capitals ("mAP")."""
     return not any(c.islower() for c in form) or sum(c.isupper() for c in form) >= 2
+
+
 _NUMBER_IN = re.compile(r"\d[\d.,]*\s?%|\b\d+\.\d+\b")
 
 
@@ -987,7 +1055,8 @@ _NOT_NAME_STARTS = frozenset(rules()["not_name_starts"])
 def _joined(text: str, metrics: list[tuple[int, int, str]]) -> bool:
     """Metrics written as one list: "top-1 and top-10 accuracies", "precision/recall", "precision and F1 score"."""
     return all(
-        re.fullmatch(r"\s*(?:,|/|and|,\s*and|or)\s*(?:the\s+)?", text[a[1] : b[0]]) for a, b in zip(metrics, metrics[1:], strict=False)
+        re.fullmatch(r"\s*(?:,|/|and|,\s*and|or)\s*(?:the\s+)?", text[a[1] : b[0]])
+        for a, b in zip(metrics, metrics[1:], strict=False)
     )
 
 
@@ -1020,7 +1089,9 @@ def _listed(text: str, anchors: list[Anchor], forward: bool) -> list[Anchor]:
     runs: list[list[Anchor]] = [[anchors[0]]]
     for left, right in zip(anchors, anchors[1:], strict=False):
         between = text[left.end : right.start]
-        if re.fullmatch(r"\s*(?:,|/|\(|\)|,?\s*and|,?\s*or|&)\s*(?:the\s+)?", between) or re.fullmatch(r"\s*\)?\s*(?:,|and)\s*", between):
+        if re.fullmatch(r"\s*(?:,|/|\(|\)|,?\s*and|,?\s*or|&)\s*(?:the\s+)?", between) or re.fullmatch(
+            r"\s*\)?\s*(?:,|and)\s*", between
+        ):
             runs[-1].append(right)
         else:
             runs.append([right])
@@ -1084,7 +1155,9 @@ def _unique(results: list[Result]) -> list[Result]:
     return kept
 
 
-def paper_results(title: str, abstract: str, entities: Sequence[ExtractedEntity], skipped: Counter[str] | None = None) -> list[Result]:
+def paper_results(
+    title: str, abstract: str, entities: Sequence[ExtractedEntity], skipped: Counter[str] | None = None
+) -> list[Result]:
     """The results of a paper from its title, abstract and extracted entities."""
     title = title.replace("\n", " ")
     text = title + FIELD_SEPARATOR + abstract
@@ -1113,6 +1186,3 @@ class ResultFinder:
         entities = doc._.kg_entities or []
         doc._.kg_results = find_results(text, title_end, entity_anchors(entities, title_end))
         return doc
-
-
-__all__ = ["Anchor", "Knowledge", "MetricInfo", "entity_anchors", "find_results", "knowledge", "paper_results"]

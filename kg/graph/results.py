@@ -232,7 +232,7 @@ def _direction(metric: str | None) -> str:
 
 
 def direction(metric: str | None) -> str:
-    """"higher" or "lower": which way is better for ``metric`` (``pipelines/metrics.jsonl``; unknown: higher)."""
+    """ "higher" or "lower": which way is better for ``metric`` (``pipelines/metrics.jsonl``; unknown: higher)."""
     found = _direction(metric)
     return "lower" if found == "lower" else "higher"
 
@@ -286,7 +286,9 @@ class BenchmarkResults:
 
 
 def _ranked(rows: list[ResultRow], lower: bool) -> list[ResultRow]:
-    return sorted(rows, key=lambda r: ((r.score if lower else -r.score), r.date or "9999", r.paper_id, r.item.get("start", 0)))
+    return sorted(
+        rows, key=lambda r: ((r.score if lower else -r.score), r.date or "9999", r.paper_id, r.item.get("start", 0))
+    )
 
 
 def leaderboards(rows: Iterable[ResultRow]) -> dict[str, BenchmarkResults]:

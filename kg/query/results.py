@@ -120,8 +120,10 @@ def results(
         raise KgError(f"kind {kind!r}: choose one of {', '.join(KINDS)}")
     rows = list(result_rows(graph))
     boards = leaderboards(rows)
-    entries = _benchmarks(graph, benchmark, boards) if benchmark else sorted(
-        boards.values(), key=lambda e: (-e.count, e.benchmark.casefold())
+    entries = (
+        _benchmarks(graph, benchmark, boards)
+        if benchmark
+        else sorted(boards.values(), key=lambda e: (-e.count, e.benchmark.casefold()))
     )
     nodes, method_key = _method_matches(graph, method) if method else (set(), "")
     wanted_metric = _norm(metric) if metric else None

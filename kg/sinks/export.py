@@ -18,7 +18,8 @@ import networkx as nx
 from kg.atomic import atomic_writer
 from kg.errors import KgError
 from kg.sinks.cells import spreadsheet_safe
-from kg.sinks.rdf import DEFAULT_BASE, node_path, normalise_base, write_rdf
+from kg.sinks.rdf import DEFAULT_BASE, local_name, node_path, normalise_base, write_rdf
+from kg.sinks.rdf_results import result_csv_rows
 
 RDF_SUFFIX = {"turtle": ".ttl", "ntriples": ".nt", "jsonld": ".jsonld"}
 FORMATS = (*RDF_SUFFIX, "graphml", "csv", "neo4j-csv")
@@ -29,6 +30,11 @@ NODE_COLUMNS = (
 )  # fmt: skip
 EDGE_COLUMNS = ("source", "target", "source_iri", "target_iri", "type", "confidence", "evidence_count")
 EVIDENCE_COLUMNS = ("source", "target", "type", "field", "start", "end", "text", "sentence", "extractor", "confidence")
+RESULT_COLUMNS = (
+    "paper", "paper_iri", "result_iri", "benchmark", "benchmark_iri", "metric", "metric_iri", "kind", "value", "unit",
+    "score", "method", "method_iri", "own", "baseline", "baseline_iri", "setting", "date", "text", "field", "start",
+    "end", "sentence", "confidence", "extractor",
+)  # fmt: skip
 
 
 @dataclass
@@ -95,14 +101,15 @@ def write_graphml(graph: nx.MultiDiGraph, path: Path, base: str = DEFAULT_BASE) 
 
 
 def write_csv(graph: nx.MultiDiGraph, folder: Path, base: str = DEFAULT_BASE) -> list[Path]:
-    """``nodes.csv``, ``edges.csv`` and ``evidence.csv`` (one row per supporting sentence) in ``folder``; text
-    cells that a spreadsheet would run as a formula start with an apostrophe (``kg.sinks.cells``)."""
+    """``nodes.csv``, ``edges.csv``, ``evidence.csv`` (one row per supporting sentence) and ``results.csv`` (one row
+    per reported result, ``kg.sinks.rdf_results`` IRIs) in ``folder``; text cells that a spreadsheet would run as a
+    formula start with an apostrophe (``kg.sinks.cells``)."""
     base = normalise_base(base)
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise KgError(f"{folder}: csv export writes a folder, but this is a file")
     iris = {node: base + node_path(node, data) for node, data in graph.nodes(data=True)}
-    paths = [folder / "nodes.csv", folder / "edges.csv", folder / "evidence.csv"]
+    paths = [folder / "nodes.csv", folder / "edges.csv", folder / "evidence.csv", folder / "results.csv"]
     with atomic_writer(paths[0]) as out:
         writer = csv.DictWriter(out, NODE_COLUMNS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
@@ -131,4 +138,9 @@ def write_csv(graph: nx.MultiDiGraph, folder: Path, base: str = DEFAULT_BASE) ->
         for source, target, data in graph.edges(data=True):
             for item in data.get("evidence") or []:
                 writer.writerow(_csv_row({**item, "source": source, "target": target, "type": data.get("type")}))
+    with atomic_writer(paths[3]) as out:
+        writer = csv.DictWriter(out, RESULT_COLUMNS, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in result_csv_rows(graph, iris, base, local_name):
+            writer.writerow(_csv_row(row))
     return paths

@@ -111,7 +111,9 @@ class SiteLeaderboards:
     def for_paper(self, node: str) -> list[dict[str, Any]]:
         """The results a paper reports, for its page (each with the ``id`` its leaderboard rows link to)."""
         out = []
-        for row in sorted(self.by_paper.get(node, []), key=lambda r: (r.item.get("field") != "title", r.item.get("start", 0))):
+        for row in sorted(
+            self.by_paper.get(node, []), key=lambda r: (r.item.get("field") != "title", r.item.get("start", 0))
+        ):
             item = dict(self.row(row, "../"))
             item["id"] = row.item.get("id")
             item["segments"] = sentence_segments(row.item)
@@ -125,7 +127,9 @@ class SiteLeaderboards:
             data = self.entry(entry, "")
             data["linked"] = data["url"] is not None
             data["best"] = [
-                {"metric": b["metric"], "direction": b["direction"], "row": b["rows"][0]} for b in data["boards"] if b["rows"]
+                {"metric": b["metric"], "direction": b["direction"], "row": b["rows"][0]}
+                for b in data["boards"]
+                if b["rows"]
             ]
             listed.append(data)
         return {"title": "Leaderboards", "entries": listed, "total": sum(e.count for e in entries)}
@@ -184,7 +188,13 @@ def chart(board: Leaderboard) -> dict[str, Any] | None:
     for (date, row, better), x, y in zip(timeline, xs, ys, strict=True):
         px, py = MARGIN["left"] + x_of(x), MARGIN["top"] + y_of(y)
         points.append(
-            {"x": px, "y": py, "best": better, "label": f"{row.method()}: {display_value(row.item)} ({date})", "method": row.method()}
+            {
+                "x": px,
+                "y": py,
+                "best": better,
+                "label": f"{row.method()}: {display_value(row.item)} ({date})",
+                "method": row.method(),
+            }
         )
         if better:
             if best_y is not None:

@@ -35,6 +35,7 @@ import networkx as nx
 
 from kg import progress
 from kg.errors import KgError
+from kg.sinks.neo4j_results import add_result_rows, orphan_statement, result_statements
 
 ENTITY_LABELS = ("Method", "Model", "Dataset", "Benchmark", "Metric")
 PAPER_RELATIONS = ("PROPOSES", "USES", "EVALUATES_ON", "MENTIONS")
@@ -82,6 +83,8 @@ class Rows:
     papers: list[dict[str, Any]] = field(default_factory=list)
     entities: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
     relations: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    results: list[dict[str, Any]] = field(default_factory=list)  # (:Result) nodes (kg.sinks.neo4j_results)
+    result_links: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
 
     @property
     def node_count(self) -> int:
@@ -129,7 +132,7 @@ def graph_rows(graph: nx.MultiDiGraph, evidence: bool = True) -> Rows:
     keys: dict[str, tuple[str, str]] = {}
     for node, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
         kind = data.get("kind")
-        props = to_properties(data, skip=("kind", "label"))
+        props = to_properties(data, skip=("kind", "label", "results"))
         props["name"] = data.get("label") or data.get("title") or str(node)
         if kind == "Paper":
             key = str(data.get("paper_id") or node)
@@ -157,6 +160,7 @@ def graph_rows(graph: nx.MultiDiGraph, evidence: bool = True) -> Rows:
             if evidence:
                 props["evidence_json"] = json.dumps(items, ensure_ascii=False, sort_keys=True)
         rows.relations[rel].append({"s": keys[source][1], "t": keys[target][1], "p": props})
+    add_result_rows(graph, rows)
     return rows
 
 
@@ -650,6 +654,7 @@ def statements(rows: Rows, dialect: Dialect, batch_size: int) -> Iterator[Statem
         for statement in plan(_relation_query(rel), rows.relations.get(rel, []), dialect, batch_size,
                               append_relation(rel)):  # fmt: skip
             yield dataclasses.replace(statement, phase="relationships")
+    yield from result_statements(rows, dialect, batch_size, Statement, plan)
     yield from _stale_statements(rows, dialect, batch_size)
 
 
@@ -689,6 +694,7 @@ def _prune_statements(
         query = f"UNWIND $rows AS row MATCH (x:{label} {{{key_name}: row.k}}) DETACH DELETE x RETURN count(*) AS n"
         for statement in plan(query, [{"k": key} for key in gone], dialect, batch_size):
             yield Statement(statement.query, statement.params, 0, "prune", "prune")
+    yield orphan_statement(Statement)  # the results of the deleted papers
 
 
 def push(

@@ -40,7 +40,7 @@ def decimal_text(value: Any, where: str) -> str:
 
 
 def result_label(item: dict[str, Any]) -> str:
-    """"94.1 on RewardBench (accuracy)", "+6.9% on AlpacaEval (gain)": a readable name for a result."""
+    """ "94.1 on RewardBench (accuracy)", "+6.9% on AlpacaEval (gain)": a readable name for a result."""
     kind = item.get("kind")
     text = str(item.get("text") or item.get("value"))
     metric = f" ({item['metric']})" if item.get("metric") else ""
@@ -82,7 +82,9 @@ def result_triples(
             raise KgError(f"{where}: kind {kind!r} unknown or the result repeated")
         seen.add(key)
         local = f"{paper_local}.{slug(key)}"
-        checked.append((item, where, kind, iri(f"{base}result/{local}"), iri(f"{base}evidence/{paper_local}.result.{slug(key)}")))
+        checked.append(
+            (item, where, kind, iri(f"{base}result/{local}"), iri(f"{base}evidence/{paper_local}.result.{slug(key)}"))
+        )
     for _, _, _, result, _ in checked:  # the paper's own triples first: one subject block in Turtle
         yield triple(paper, kg("reports"), result)
     for item, where, kind, result, evidence in checked:
@@ -107,7 +109,12 @@ def result_triples(
             target = node_iri(item[attribute]) if item.get(attribute) else None
             if target is not None:
                 yield triple(result, kg(prop), target)
-        for attribute, prop in (("metric", "metricName"), ("subject", "achieverName"), ("baseline", "baselineName"), ("setting", "setting")):
+        for attribute, prop in (
+            ("metric", "metricName"),
+            ("subject", "achieverName"),
+            ("baseline", "baselineName"),
+            ("setting", "setting"),
+        ):
             if item.get(attribute):
                 yield triple(result, kg(prop), lit(str(item[attribute])))
         yield triple(result, kg("ownMethod"), typed("true" if item.get("own") else "false", xsd_boolean))
@@ -130,3 +137,33 @@ def result_triples(
 
 def agent_triples(evidence: Any, name: str, agent: Callable[..., Iterator[Any]]) -> Iterator[Any]:
     yield from agent(evidence, name)
+
+
+def result_csv_rows(
+    graph: Any, iris: dict[str, str], base: str, local_name: Callable[[str], str]
+) -> Iterator[dict[str, Any]]:
+    """One row per result of the graph for ``results.csv`` (``kg export --format csv``), with the IRIs of the RDF
+    (``local_name``: kg.sinks.rdf's, the IRI segment of a paper id)."""
+    from kg.graph.results import display_value, when
+
+    for node, data in graph.nodes(data=True):
+        if data.get("kind") != "Paper" or not data.get("results"):
+            continue
+        paper_local = local_name(str(data.get("paper_id") or node))
+        for item in data["results"]:
+            key = slug(f"{item['field']}-{int(item['start'])}-{int(item['end'])}")
+            yield {
+                **{name: item.get(name) for name in ("benchmark", "metric", "kind", "value", "unit", "score", "own")},
+                **{name: item.get(name) for name in ("baseline", "setting", "text", "field", "start", "end")},
+                **{name: item.get(name) for name in ("sentence", "confidence", "extractor")},
+                "paper": data.get("paper_id"),
+                "paper_iri": iris.get(node),
+                "result_iri": f"{base}result/{paper_local}.{key}",
+                "benchmark_iri": iris.get(item.get("benchmark_node") or ""),
+                "metric_iri": iris.get(item.get("metric_node") or ""),
+                "method": item.get("subject") or ("this paper's method" if item.get("own") else None),
+                "method_iri": iris.get(item.get("subject_node") or ""),
+                "baseline_iri": iris.get(item.get("baseline_node") or ""),
+                "date": when(data)[1] or None,
+                "shown": display_value(item),
+            }

@@ -24,7 +24,6 @@ import networkx as nx
 from kg.atomic import staging_path
 from kg.graph.names import PREFIX_SCORE, SUGGEST_CUTOFF, SUGGESTIONS, NameIndex, spelling_pairs
 from kg.progress import step
-from kg.sinks.leaderboard import SiteLeaderboards
 from kg.sinks.html import (
     RELATION_WORDS,
     SITE_CSP,
@@ -37,6 +36,7 @@ from kg.sinks.html import (
     select_whole_graph,
     static_text,
 )
+from kg.sinks.leaderboard import SiteLeaderboards
 
 SITE_DIR = "site"
 ASSETS = ("vis-network.min.js", "vis-network.css", "site.css", "search.js", "graph.js")

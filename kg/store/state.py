@@ -30,7 +30,8 @@ from kg.store.cache import entities_json, entity_from_dict
 from kg.types import ExtractedEntity, Paper, PaperExtraction
 
 STATE_FILE = "state.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: paper and entity rows carry checksums (``seal``); a kg that knows only 1 refuses it
+READABLE_SCHEMAS = ("1", "2")  # 1 is read as it is (no checksums) and becomes 2 at its first change
 CHECK_BYTES = 64 * 2**20  # states up to this size get SQLite's integrity_check when opened (~0.3 s at 64 MiB)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -156,7 +157,7 @@ class BuildState:
             if isinstance(exc, OSError):
                 raise
             raise database_error(self.path, exc) from None
-        if schema != SCHEMA_VERSION:
+        if schema not in READABLE_SCHEMAS:
             self.db.close()
             if schema is None:
                 raise damaged(self.path, "no schema version")
@@ -175,6 +176,8 @@ class BuildState:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise database_error(self.path, exc) from None
+        if self.meta("schema") != SCHEMA_VERSION:
+            self.set_meta("schema", SCHEMA_VERSION)  # rows written from now on are sealed
         try:
             yield
         except BaseException:
