@@ -183,7 +183,10 @@ HEADER = (
 )
 
 
-def show(result: dict[str, Any]) -> None:
+def show(result: dict[str, Any], args: argparse.Namespace | None = None, results: list | None = None) -> None:
+    """Print one table row; with ``args.json``, rewrite the results file too (a run cut short keeps its rows)."""
+    if args is not None and args.json and results is not None:
+        save(args, results)
     print(
         f"| {result['server']} | {result['scenario']} | {result['papers']:,} | {result['nodes']:,} | "
         f"{result['relationships']:,} | {result['batch_size']} | {result['statements']:,} | {result['seconds']:.1f} | "
@@ -226,15 +229,15 @@ def figures(args: argparse.Namespace) -> list[dict[str, Any]]:
                     empty(target)
                 extra = {"add_seconds": round(add_seconds, 1)} if name.startswith("after") else {}
                 results.append(measure(name, rows, target, args.batch_size, **extra))
-                show(results[-1])
+                show(results[-1], args, results)
             empty(target)
             results.append(measure("demo (empty database, warm server)", demo, target, args.batch_size))
-            show(results[-1])
+            show(results[-1], args, results)
             if kind == "neo4j":
                 for batch_size in args.tune:
                     empty(target)
                     results.append(measure("big (empty database)", big_rows, target, batch_size, tuning=True))
-                    show(results[-1])
+                    show(results[-1], args, results)
     return results
 
 
@@ -249,8 +252,16 @@ def batches(args: argparse.Namespace) -> list[dict[str, Any]]:
                 with server(kind, args) as target:
                     results.append(measure(f"repeated sample, evidence {'on' if evidence else 'off'}", rows, target,
                                            batch_size, evidence=evidence))  # fmt: skip
-                show(results[-1])
+                show(results[-1], args, results)
     return results
+
+
+def save(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
+    meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(), "servers": args.servers, "neo4j_uri": args.uri}  # fmt: skip
+    with atomic_writer(args.json) as out:
+        json.dump({"meta": meta, "results": results}, out, indent=1)
+        out.write("\n")
 
 
 def main() -> None:
@@ -280,14 +291,7 @@ def main() -> None:
     results = figures(args) if args.figures else batches(args)
     print(f"done in {time.perf_counter() - started:.0f} s", flush=True)
     if args.json:
-        versions = {}
-        if "neo4j" in args.servers and not args.uri:
-            versions["neo4j"] = "Neo4j Community (tests/neo4j/pom.xml)"
-        with atomic_writer(args.json) as out:
-            meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-                    "load_average": os.getloadavg(), "servers": args.servers, **versions}  # fmt: skip
-            json.dump({"meta": meta, "results": results}, out, indent=1)
-            out.write("\n")
+        save(args, results)
 
 
 if __name__ == "__main__":

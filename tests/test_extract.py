@@ -113,7 +113,7 @@ def test_cli_extract_writes_the_documented_shape(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["extract", str(LISTINGS[1]), "--out", str(out)])
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert rows and set(rows[0]) == {"id", "entities"}
+    assert rows and set(rows[0]) == {"id", "entities", "results"}  # results: docs/results.md
     entity = next(row for row in rows if row["entities"])["entities"][0]
     assert set(entity) == {
         "name",

@@ -97,7 +97,7 @@ def register(app: typer.Typer) -> None:
         database: Database = None,
         batch_size: Annotated[
             int, typer.Option("--batch-size", "-b", min=1, help="Rows per UNWIND batch (one transaction each).")
-        ] = 500,
+        ] = 1000,
         evidence: Annotated[
             bool, typer.Option("--evidence/--no-evidence", help="Store all evidence as evidence_json on edges.")
         ] = True,

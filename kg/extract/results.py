@@ -103,6 +103,7 @@ class Knowledge:
                 words.setdefault(form, info.name)
         self.benchmark_exact: dict[str, str] = {}  # a gazetteer benchmark or dataset form as written -> its name
         self.benchmark_folded: dict[str, str] = {}  # multi-word or non-case-sensitive forms, folded -> name
+        self.benchmark_starts: dict[str, int] = {}  # first word of a form, lowercased -> most words of such forms
         for path in iter_gazetteer_files([gazetteer_dir]):
             for line in path.read_text(encoding="utf-8").splitlines():
                 row = json.loads(line) if line.strip() else {}
@@ -113,6 +114,10 @@ class Knowledge:
                         self.benchmark_exact.setdefault(form, row["name"])
                         if not row.get("case_sensitive") and (" " in form or any(c.isdigit() for c in form)):
                             self.benchmark_folded.setdefault(spelling_key(form), row["name"])
+                        tokens = _WORD.findall(form)
+                        if tokens:  # the words a name starts with, and its most words: where a lookup can start
+                            first = tokens[0].lower()
+                            self.benchmark_starts[first] = max(self.benchmark_starts.get(first, 0), len(tokens))
                 if row.get("type") == "metric" and row.get("name") in self.metrics:
                     for form in (row["name"], row.get("full_name"), *(row.get("aliases") or ())):
                         if form:
@@ -126,9 +131,10 @@ class Knowledge:
         self.default_metric = {
             spelling_key(benchmark): info.name for info in self.metrics.values() for benchmark in info.default_for
         }
-        self.metric_exact = re.compile(r"(?<![\w@-])(?:" + "|".join(map(re.escape, exact)) + r")s?(?![\w@]|-\w)")
+        # tries, not flat alternations: one branch per first letter (hundreds of names, scanned over every sentence)
+        self.metric_exact = re.compile(r"(?<![\w@-])" + trie_pattern(exact) + r"s?(?![\w@]|-\w)")
         self.metric_loose = re.compile(
-            r"(?<![\w@-])(?:" + "|".join(re.escape(w).replace(r"\ ", r"[\s-]") for w in loose) + r")(?:s|es)?(?![\w@])",
+            r"(?<![\w@-])" + trie_pattern([w.lower() for w in loose], space=r"[\s-]") + r"(?:s|es)?(?![\w@])",
             re.IGNORECASE,
         )
         r = rules()
@@ -170,12 +176,18 @@ class Knowledge:
 
     def benchmarks_in(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         """Gazetteer benchmark and dataset names written in ``text[start:end]`` (longest first, not overlapping)."""
-        words = list(_WORD.finditer(text, start, end))
+        lowered = text[start:end].lower()  # one lowercasing per sentence, not one per word
+        spans = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(lowered)]
         found: list[tuple[int, int, str]] = []
+        starts = self.benchmark_starts
         n = 0
-        while n < len(words):
-            for size in range(min(6, len(words) - n), 0, -1):
-                low, high = words[n].start(), words[n + size - 1].end()
+        while n < len(spans):
+            longest = starts.get(spans[n][2], 0)
+            if not longest:
+                n += 1
+                continue
+            for size in range(min(longest, len(spans) - n), 0, -1):
+                low, high = spans[n][0], spans[n + size - 1][1]
                 form = text[low:high]
                 name = self.benchmark_exact.get(form)
                 if name is None and (size > 1 or any(c.isdigit() for c in form)):
@@ -189,6 +201,35 @@ class Knowledge:
 
     def benchmark_metric(self, benchmark: str) -> str | None:
         return self.default_metric.get(spelling_key(benchmark))
+
+
+def trie_pattern(words: Iterable[str], space: str | None = None) -> str:
+    """A regex matching any of ``words``, longest first, written as a trie (``(?:a(?:b|c)|d)``): the regex engine
+    then tries one branch per character instead of every word at every position. ``space``: what a space in a word
+    matches (e.g. ``[\\s-]``)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = []
+        for char in sorted((c for c in node if c), key=lambda c: (-_depth(node[c]), c)):
+            piece = space if (char == " " and space) else re.escape(char)
+            branches.append(piece + emit(node[char]))
+        if not branches:
+            return ""
+        body = "|".join(branches)
+        optional = "" in node
+        return f"(?:{body})?" if optional else (f"(?:{body})" if len(branches) > 1 else body)
+
+    return "(?:" + emit(trie) + ")"
+
+
+def _depth(node: dict[str, Any]) -> int:
+    return 1 + max((_depth(child) for key, child in node.items() if key), default=0)
 
 
 @functools.cache
@@ -309,7 +350,23 @@ class Reader:
         self.title_benchmark, team = self._title_benchmark()
         if self.own_anchor is None and team is not None:
             self.own_anchor = team
-        self.paper_benchmark = self._paper_benchmark()
+        self._benchmarks: dict[tuple[int, int], list[Anchor]] = {}
+        self.previous_span: tuple[int, int] | None = None
+
+    @functools.cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        """The abstract's sentences (offsets in the paper text), found once."""
+        body = self.title_end + len(FIELD_SEPARATOR) if self.title_end < len(self.text) else len(self.text)
+        return sentence_spans(self.text, body, len(self.text))
+
+    @functools.cached_property
+    def paper_benchmark(self) -> Anchor | None:
+        return self._paper_benchmark()
+
+    @property
+    def previous(self) -> Anchor | None:
+        """The benchmark the sentence before the current one evaluates on (computed when a fallback asks)."""
+        return self._evaluated_on(*self.previous_span) if self.previous_span else None
 
     # ---- anchors
 
@@ -338,7 +395,9 @@ class Reader:
         for match in self.k.series.finditer(self.text, body, len(self.text)):
             anchor = self._benchmark_anchor(match.start(), match.end(), match.group())
             found.setdefault(_name_key(anchor.name), anchor)
-        for anchor in self._sentence_benchmarks(body, len(self.text)):
+        # the entities and named corpora of the abstract (not its gazetteer or name-shaped words: this runs for any
+        # paper with a score but no benchmark in its sentence, so it stays cheap)
+        for anchor in [*self._in(body, len(self.text), BENCHMARK), *self._named_corpora(body, len(self.text))]:
             lead = self.text[max(body, anchor.start - 12) : anchor.start]
             evaluated = re.search(r"\b(?:on|at|in|for|against)\s+(?:the\s+)?$", lead)
             if anchor.ref is not None and (anchor.etype == "dataset" or not evaluated):
@@ -362,6 +421,12 @@ class Reader:
 
     def _sentence_benchmarks(self, start: int, end: int) -> list[Anchor]:
         """Benchmark mentions of a sentence: entities, shared tasks ("SemEval-2018 Task 7"), named corpora."""
+        found = self._benchmarks.get((start, end))
+        if found is None:
+            found = self._benchmarks[(start, end)] = self._find_benchmarks(start, end)
+        return found
+
+    def _find_benchmarks(self, start: int, end: int) -> list[Anchor]:
         found = []
         for anchor in self._in(start, end, BENCHMARK):
             version = _VERSION.match(self.text, anchor.end, end)
@@ -372,6 +437,31 @@ class Reader:
         extra: list[Anchor] = []
         for match in self.k.series.finditer(self.text, start, end):
             extra.append(self._benchmark_anchor(match.start(), match.end(), match.group()))
+        extra.extend(self._named_corpora(start, end))
+        for low, high, name in self.k.benchmarks_in(self.text, start, end):  # known names the entities left out
+            if not any(a.start < high and low < a.end for a in self.anchors):
+                extra.append(Anchor(low, high, BENCHMARK, name, None, etype="benchmark"))
+        for match in self.k.shaped.finditer(self.text, start, end):  # "evaluating against DepBank", "in VOC2010"
+            clash = [a for a in self.anchors if a.start < match.end(1) and match.start(1) < a.end]
+            dataset_like = bool(self.k.dataset_shape.search(match.group(1)))
+            if not clash or (dataset_like and all(a.etype == "method" for a in clash)):
+                extra.append(Anchor(match.start(1), match.end(1), BENCHMARK, match.group(1), None))
+        for match in _PAIR_LIST.finditer(self.text, start, end):
+            prefix = match.group("prefix")
+            extra.append(self._benchmark_anchor(match.start(), match.end("first"), prefix + match.group("first")))
+            extra.append(
+                Anchor(match.start("second"), match.end("second"), BENCHMARK, prefix + match.group("second"), None)
+            )
+        for anchor in extra:  # the longer of overlapping names: "SemEval-2018 Task 7" over "SemEval-2018"
+            clash = [a for a in found if a.start < anchor.end and anchor.start < a.end]
+            if all(anchor.end - anchor.start > a.end - a.start for a in clash):
+                found = [a for a in found if a not in clash] + [anchor]
+        return sorted(found, key=lambda a: a.start)
+
+    def _named_corpora(self, start: int, end: int) -> list[Anchor]:
+        """Named corpora and datasets: "the Brown Corpus", "the Boston University Radio News corpus", "ATIS and
+        Snips datasets", "ViZDoom AI Competition 2016"."""
+        found: list[Anchor] = []
         for match in self.k.named_corpus.finditer(self.text, start, end):
             head = match.group("head")
             keep_head = head.lower() in ("corpus", "treebank", "competition", "challenge") or bool(match.group("year"))
@@ -401,29 +491,11 @@ class Reader:
                 if keep_head and len(names) == 1:
                     same = [a for a in self.anchors if a.kind == BENCHMARK and a.start == low and a.end == high]
                     if same:  # "the SemEval-2014 Task 4 competition": the entity, without the generic head
-                        extra.append(same[0])
+                        found.append(same[0])
                         continue
                     high = match.end()
-                extra.append(self._benchmark_anchor(low, high, self.text[low:high]))
-        for low, high, name in self.k.benchmarks_in(self.text, start, end):  # known names the entities left out
-            if not any(a.start < high and low < a.end for a in self.anchors):
-                extra.append(Anchor(low, high, BENCHMARK, name, None, etype="benchmark"))
-        for match in self.k.shaped.finditer(self.text, start, end):  # "evaluating against DepBank", "in VOC2010"
-            clash = [a for a in self.anchors if a.start < match.end(1) and match.start(1) < a.end]
-            dataset_like = bool(self.k.dataset_shape.search(match.group(1)))
-            if not clash or (dataset_like and all(a.etype == "method" for a in clash)):
-                extra.append(Anchor(match.start(1), match.end(1), BENCHMARK, match.group(1), None))
-        for match in _PAIR_LIST.finditer(self.text, start, end):
-            prefix = match.group("prefix")
-            extra.append(self._benchmark_anchor(match.start(), match.end("first"), prefix + match.group("first")))
-            extra.append(
-                Anchor(match.start("second"), match.end("second"), BENCHMARK, prefix + match.group("second"), None)
-            )
-        for anchor in extra:  # the longer of overlapping names: "SemEval-2018 Task 7" over "SemEval-2018"
-            clash = [a for a in found if a.start < anchor.end and anchor.start < a.end]
-            if all(anchor.end - anchor.start > a.end - a.start for a in clash):
-                found = [a for a in found if a not in clash] + [anchor]
-        return sorted(found, key=lambda a: a.start)
+                found.append(self._benchmark_anchor(low, high, self.text[low:high]))
+        return found
 
     def _metrics_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
         found = []
@@ -465,14 +537,16 @@ class Reader:
         text = self.text
         spans = [(0, self.title_end)] if self.title_end > 0 else []
         body = self.title_end + len(FIELD_SEPARATOR) if self.title_end < len(text) else len(text)
-        spans += sentence_spans(text, body, len(text))
+        spans += self.sentences
         results: list[Found] = []
-        self.previous: Anchor | None = None
+        self.previous_span = None
+        cued = any(word in text for word in _CUE_WORDS)  # "12 points", "ranked 3rd": sentences to look at closer
         for start, end in spans:
-            if _HAS_DIGIT.search(text, start, end):
+            plain = text.find("%", start, end) >= 0 or _has_decimal(text, start, end)
+            if plain or (cued and _RESULT_SHAPE.search(text, start, end)):
                 results.extend(self._sentence(start, end))
             if start >= body:
-                self.previous = self._evaluated_on(start, end)
+                self.previous_span = (start, end)
         return results
 
     def _evaluated_on(self, start: int, end: int) -> Anchor | None:
@@ -500,6 +574,9 @@ class Reader:
                 self.skipped[number.reason] += 1
                 continue
             after = text[number.end : min(end, number.end + 40)]
+            if number.reason == INTEGER and not self._integer_may_count(number, start, after):
+                self.skipped[INTEGER] += 1  # a count ("12 tasks"), not a rank or a score
+                continue
             before = text[max(start, number.start - 24) : number.start]
             if number.unit == "%" and (
                 self.p["proportion_after"].match(after) or re.match(r"\s+of\s+(?:the\s+)?[A-Z]", after)
@@ -515,9 +592,6 @@ class Reader:
             candidates.append(Found(number))
         if not candidates:
             return []
-        benchmarks = self._sentence_benchmarks(start, end)
-        metrics = self._metrics_in(start, end)
-        systems = [a for a in self._in(start, end, SYSTEM) if not a.generic]
         groups: dict[int, list[Found]] = {}
         for found in candidates:
             groups.setdefault(found.number.group, []).append(found)
@@ -531,6 +605,11 @@ class Reader:
             if self._kind(found, group, start, end):
                 kept.append(found)
                 previous = found
+        if not kept:
+            return []
+        benchmarks = self._sentence_benchmarks(start, end)
+        metrics = self._metrics_in(start, end)
+        systems = [a for a in self._in(start, end, SYSTEM) if not a.generic]
         for found in kept:
             self._metric(found, groups[found.number.group], metrics, start, end)
         for found in kept:
@@ -549,11 +628,24 @@ class Reader:
             if (found.number.pair == "from" or found.extra.get("baseline_value")) and found.subject is None:
                 self.skipped[UNNAMED_BASELINE] += 1
                 continue
+            followed = found.extra.get("metric_of")
+            if followed is not None and followed.benchmark is not None and followed.benchmark.name != found.benchmark.name:
+                # "an FID of 3.1 on CIFAR-10 and 7.2 on MT-Bench": another benchmark, its own usual metric
+                found.metric = self.k.benchmark_metric(found.benchmark.name) or found.metric
             if found.metric is None:
                 found.metric = self.k.benchmark_metric(found.benchmark.name)
             found.setting = self._setting(found, start, end)
             results.append(found)
         return results
+
+    def _integer_may_count(self, number: Number, start: int, after: str) -> bool:
+        """A bare integer is read further only after a rank word ("ranked 3"), before a rank noun ("3rd place"),
+        in a field of ranks ("12/34") or before an unbounded metric ("1320 Elo")."""
+        lead = self.text[max(start, number.start - 30) : number.start]
+        if self.p["rank_end"].search(lead) or number.extra.get("of"):
+            return True
+        metric = self.k.metric(self._metric_after(after))
+        return metric is not None and metric.scale == "unbounded"
 
     def _continues(self, previous: Found, found: Found, start: int, end: int) -> bool:
         """ "2.0 on NIST MT06 and 1.7 on MT08", "72.80% accuracy for org, 84.36% for loc": the second number is read
@@ -722,6 +814,7 @@ class Reader:
             name = group[0].metric
         if name is None and follows is not None:
             name = follows.metric
+            found.extra["metric_of"] = follows  # kept unless the benchmark turns out to have its own (below)
         if name is None:
             # "in terms of precision and F1 score ... respectively" / "improves accuracy ... by 0.21%"; not a metric
             # written next to another number ("7.43 on MT-Bench and 85.3% accuracy on GSM8K")
@@ -841,7 +934,7 @@ class Reader:
         # a shared task named by the title, the benchmark the sentence before evaluates on, or the one benchmark of
         # the abstract, for a score whose sentence names none
         if not sentence and (found.metric or found.kind == "rank"):
-            fallback = self.title_benchmark or getattr(self, "previous", None) or self.paper_benchmark
+            fallback = self.title_benchmark or self.previous or self.paper_benchmark
             if fallback is not None:
                 where = (
                     "+title"
@@ -1007,7 +1100,7 @@ class Reader:
         if position < self.title_end:
             return 0, self.title_end
         body = self.title_end + len(FIELD_SEPARATOR)
-        spans = sentence_spans(self.text, body, len(self.text))
+        spans = self.sentences
         starts = [s for s, _ in spans]
         index = max(0, bisect_right(starts, position) - 1)
         return spans[index] if spans else (body, len(self.text))
@@ -1025,7 +1118,35 @@ _BASELINE_VALUE = re.compile(
 _BEATS = re.compile(r"\b(?:outperform|surpass|beat|exceed)\w*\s+(?:the\s+)?$", re.IGNORECASE)
 _TOP_K_PAIR = re.compile(r"\btop-(\d+)\s+and\s+top-(\d+)\s+accurac(?:y|ies)\b", re.IGNORECASE)
 _HAS_DIGIT = re.compile(r"\d")
+# what a result can look like: a decimal, a percentage, points, an ordinal, a signed number, a number then a metric;
+# a text without any (most abstracts: only years, counts, sizes) has no result and is not read further
+_RESULT_SHAPE = re.compile(
+    r"\d(?:\.\d|\s?(?:\\?%|percent|per cent|points?\b|pp\b|-points?\b|Elo\b|BLEU\b|F1\b)|(?:st|nd|rd|th)\b)|\+\d|\brank(?:s|ed)?\b"
+)
 _WORD = re.compile(r"[\w][\w.'’&+/-]*[\w+]|\w")
+
+
+_CUE_WORDS = ("points", " pp", "rank", "Elo", "BLEU", "F1", "+", "percent", "per cent")
+
+
+def might_report(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Could ``text[start:end]`` report a result at all? A percentage or a decimal, else a cue word and a
+    result-shaped number (``_RESULT_SHAPE``): the cheap gate in front of every paper and sentence (``str.find``
+    runs at C speed; a regex scan of every abstract cost a fifth of the results step)."""
+    end = len(text) if end is None else end
+    if text.find("%", start, end) >= 0 or _has_decimal(text, start, end):
+        return True
+    piece = text[start:end]
+    return any(word in piece for word in _CUE_WORDS) and _RESULT_SHAPE.search(piece) is not None
+
+
+def _has_decimal(text: str, start: int, end: int) -> bool:
+    at = text.find(".", start + 1, end - 1)
+    while at >= 0:
+        if text[at - 1].isdigit() and text[at + 1].isdigit():
+            return True
+        at = text.find(".", at + 1, end - 1)
+    return False
 
 
 def _exact_case(form: str) -> bool:
@@ -1135,7 +1256,7 @@ def find_results(
     text: str, title_end: int, anchors: Iterable[Anchor], skipped: Counter[str] | None = None
 ) -> list[Result]:
     """The results of one paper text (title, blank line, abstract) given its entity mentions."""
-    if not _HAS_DIGIT.search(text):
+    if not might_report(text):
         return []
     reader = Reader(text, title_end, list(anchors))
     results = [reader.result(found) for found in reader.run()]
@@ -1178,10 +1299,16 @@ def make_results(nlp: Language, name: str) -> ResultFinder:
 class ResultFinder:
     """Sets ``doc._.kg_results`` from the doc's text and ``doc._.kg_entities`` (runs after ``kg_entities``)."""
 
+    def __init__(self) -> None:
+        knowledge()  # metrics and cue patterns load with the pipeline (once, before any worker forks)
+
     def __call__(self, doc: Doc) -> Doc:
         from kg.extract.components import doc_text
 
         text = doc_text(doc)
+        if not might_report(text):  # most abstracts: no number shaped like a result, nothing to read
+            doc._.kg_results = []
+            return doc
         title_end = doc._.kg_title_end if doc._.kg_title_end is not None else len(text)
         entities = doc._.kg_entities or []
         doc._.kg_results = find_results(text, title_end, entity_anchors(entities, title_end))

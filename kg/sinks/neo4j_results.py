@@ -19,6 +19,8 @@ from typing import Any
 
 import networkx as nx
 
+from kg.graph.results import direction
+
 LINKS = {
     "benchmark_node": "ON",
     "metric_node": "MEASURED_BY",
@@ -35,7 +37,7 @@ RESULT_QUERIES = {
         "WHERE b.name = $name OR $name IN b.aliases\n"
         "RETURN r.metric AS metric, r.text AS value, r.score AS score, coalesce(r.subject, 'this paper') AS method,\n"
         "       p.title AS paper, p.date AS date\n"
-        "ORDER BY metric, score DESC"
+        "ORDER BY metric, CASE r.better WHEN 'lower' THEN r.score ELSE -r.score END"
     ),
     "results-of-method": (
         "MATCH (p:Paper)-[:REPORTS]->(r:Result)-[:ACHIEVED_BY]->(m:Entity)\n"
@@ -70,6 +72,8 @@ def add_result_rows(graph: nx.MultiDiGraph, rows: Any) -> None:
             key = result_id(paper_id, item)
             props = {name: item.get(name) for name in PROPERTIES if item.get(name) is not None and item.get(name) != ""}
             props.update(result_id=key, paper_id=paper_id, name=f"{item.get('text')} on {item.get('benchmark')}")
+            if item.get("kind") == "absolute":  # which way the metric is better, for ORDER BY in Cypher
+                props["better"] = direction(item.get("metric"))
             rows.results.append({"k": key, "paper": paper_id, "p": props})
             for attribute, rel in LINKS.items():
                 target = item.get(attribute)
@@ -81,7 +85,7 @@ def result_statements(rows: Any, dialect: Any, batch_size: int, Statement: Any, 
     """The writes of the results, after the papers and entities: the pushed papers' old results out, theirs in
     (``Statement`` and ``plan`` are kg.sinks.neo4j's, which calls this)."""
 
-    if dialect.name == "neo4j":
+    if dialect.name == "neo4j" and rows.results:  # the key of results, once there are any
         yield Statement(
             "CREATE CONSTRAINT kg_result_id IF NOT EXISTS FOR (n:Result) REQUIRE n.result_id IS UNIQUE",
             {},
@@ -91,7 +95,10 @@ def result_statements(rows: Any, dialect: Any, batch_size: int, Statement: Any, 
         )
     yield orphan_statement(Statement, "results")  # results left without their paper (deleted since): gone
     papers = [{"k": row["k"]} for row in rows.papers]
-    clear = "UNWIND $rows AS row MATCH (:Paper {paper_id: row.k})-[:REPORTS]->(r:Result) DETACH DELETE r RETURN count(*) AS n"
+    clear = (  # a Result has REPORTS in and its links out: deleted relationship by relationship, then the node
+        "UNWIND $rows AS row MATCH (:Paper {paper_id: row.k})-[x:REPORTS]->(r:Result) "
+        "OPTIONAL MATCH (r)-[y]->() DELETE y WITH DISTINCT x, r DELETE x, r RETURN count(*) AS n"
+    )
     for statement in plan(clear, papers, dialect, batch_size):
         yield Statement(statement.query, statement.params, 0, "results", "results")
     create = (
@@ -115,7 +122,10 @@ def result_statements(rows: Any, dialect: Any, batch_size: int, Statement: Any, 
 
 def orphan_statement(Statement: Any, kind: str = "prune") -> Any:  # noqa: N803
     """Results whose paper is gone (``push(prune=True)`` deleted it, or someone else did): deleted too."""
-    query = "MATCH (r:Result) WHERE NOT (:Paper)-[:REPORTS]->(r) DETACH DELETE r RETURN count(*) AS n"
+    query = (
+        "MATCH (r:Result) WHERE NOT (:Paper)-[:REPORTS]->(r) "
+        "OPTIONAL MATCH (r)-[y]->() DELETE y WITH DISTINCT r DELETE r RETURN count(*) AS n"
+    )
     return Statement(query, {}, 0, kind, kind)
 
 

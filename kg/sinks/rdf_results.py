@@ -60,6 +60,8 @@ def result_triples(
     """The triples of a paper's ``results`` attribute. ``node_iri(node)``: the IRI term of a graph node (None when
     it is not in the graph); ``agent(name)``: the triples linking an evidence to its extractor (and describing the
     extractor the first time)."""
+    from kg.graph.results import direction
+
     iri, lit, typed, triple = terms.iri, terms.literal, terms.typed, terms.triple
 
     def kg(local: str) -> Any:
@@ -118,6 +120,9 @@ def result_triples(
             if item.get(attribute):
                 yield triple(result, kg(prop), lit(str(item[attribute])))
         yield triple(result, kg("ownMethod"), typed("true" if item.get("own") else "false", xsd_boolean))
+        if kind == "absolute":  # which way the metric is better, for ORDER BY in SPARQL (docs/results.md)
+            lower = direction(item.get("metric")) == "lower"
+            yield triple(result, kg("lowerIsBetter"), typed("true" if lower else "false", xsd_boolean))
         extractor = str(item.get("extractor") or "results")
         name, _, rule = extractor.partition(":")
         if rule:
