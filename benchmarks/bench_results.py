@@ -18,7 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-CORPUS = [*sorted((ROOT / "data" / "corpus").glob("daily-papers-*.txt")), ROOT / "data/corpus/venue-abstracts-1980-2022.json"]
+CORPUS = [
+    *sorted((ROOT / "data" / "corpus").glob("daily-papers-*.txt")),
+    ROOT / "data/corpus/venue-abstracts-1980-2022.json",
+]
 
 
 def main() -> None:

@@ -18,8 +18,9 @@ from kg.types import Paper, PaperExtraction
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "data" / "results" / "gold.jsonl"
-CORPUS = sorted((ROOT / "data" / "corpus").glob("daily-papers-*.txt")) + [
-    ROOT / "data" / "corpus" / "venue-abstracts-1980-2022.json"
+CORPUS = [
+    *sorted((ROOT / "data" / "corpus").glob("daily-papers-*.txt")),
+    ROOT / "data" / "corpus" / "venue-abstracts-1980-2022.json",
 ]
 
 # ---------------------------------------------------------------------------------------------- numbers
@@ -30,7 +31,10 @@ def parsed(text: str) -> list[tuple[str, float, str | None, str | None]]:
 
 
 def test_odd_number_formats_are_parsed_or_skipped_with_a_reason() -> None:
-    assert parsed("1,000.5 and 350{,}757 coins") == [("1,000.5", 1000.5, None, None), ("350{,}757", 350757.0, None, "integer")]
+    assert parsed("1,000.5 and 350{,}757 coins") == [
+        ("1,000.5", 1000.5, None, None),
+        ("350{,}757", 350757.0, None, "integer"),
+    ]
     assert parsed("trained on 1.5k examples, 7B parameters, 1.3 billion tokens")[0][3] == "size"
     assert [r[3] for r in parsed("a 7B model and 1.3 billion tokens in 2024")] == ["size", "size", "year"]
     one = scan_numbers("it scores 93.2±0.4 and 3.6%±1.5%")
@@ -88,7 +92,10 @@ CASES = [
      [("85.3%", "absolute", "MMLU", "accuracy"), ("80.1%", "absolute", "MMLU", "accuracy", "GPT-4")]),
     ("It improves ROUGE-L by 2.1 points on CNN/DailyMail and BLEU from 45.1 to 52.3 on WMT16.",
      [("2.1 points", "gain", "CNN/DailyMail", "ROUGE-L"), ("52.3", "absolute", "WMT16", "BLEU")]),
-    ("We obtain EM/F1 of 72.1/80.3 on SQuAD.", [("72.1", "absolute", "SQuAD", "EM"), ("80.3", "absolute", "SQuAD", "F1")]),
+    (
+        "We obtain EM/F1 of 72.1/80.3 on SQuAD.",
+        [("72.1", "absolute", "SQuAD", "EM"), ("80.3", "absolute", "SQuAD", "F1")],
+    ),
     ("Our best system ranked 2nd out of 15 teams in the SemEval-2014 Task 4 competition.",
      [("2nd", "rank", "SemEval-2014 Task 4", None)]),
     ("GPT-4o scores 88.7% on MMLU, while Llama-3-70B scores 82.0%.",
@@ -106,7 +113,10 @@ CASES = [
     ("Our model improves over GPT-4 by 5.1% on average across six benchmarks.", []),
     ("We set λ = 0.1 and a learning rate of 0.001 on CIFAR-10, using 10% of ImageNet and 50% fewer parameters.", []),
     ("See Section 4.2 and Table 3; version 2.0 of the code runs at 95% confidence on GSM8K.", []),
-    ("Our SR approach outperforms them all on TrueMatch by a significant margin (e.g. +4.8% - 7.1% over Cambrian).", []),
+    (
+        "Our SR approach outperforms them all on TrueMatch by a significant margin (e.g. +4.8% - 7.1% over Cambrian).",
+        [],
+    ),
     ("The model has 1.3B parameters, was trained for 3.5 days on 8 GPUs and costs $2.5 per hour on ImageNet.", []),
 ]  # fmt: skip
 
@@ -163,7 +173,9 @@ def test_entities_are_the_same_with_and_without_the_results_step() -> None:
 def test_paper_results_and_skip_counts() -> None:
     entities = kg.extract_entities([Paper("p", "T", "Our model reaches 81.5% accuracy on GSM8K with 7B parameters.")])
     skipped: Counter[str] = Counter()
-    found = paper_results("T", "Our model reaches 81.5% accuracy on GSM8K with 7B parameters.", entities[0].entities, skipped)
+    found = paper_results(
+        "T", "Our model reaches 81.5% accuracy on GSM8K with 7B parameters.", entities[0].entities, skipped
+    )
     assert [(r.value, r.unit, r.score, r.metric) for r in found] == [(81.5, "%", 81.5, "accuracy")]
     assert skipped["size"] == 1
 

@@ -80,7 +80,11 @@ def test_leaderboards_rank_by_direction_and_keep_gains_apart(graph: nx.MultiDiGr
     best_by_date = [(date, row.method()) for date, row, better in fid.over_time() if better]
     assert best_by_date == [("2021-03-01", "AlphaGen"), ("2022-06-01", "BetaGen"), ("2024-02-02", "DeltaGen")]
     mt = boards["entity:mt-bench"].boards[0]
-    assert (mt.metric, mt.direction, [r.method() for r in mt.rows]) == ("MT-Bench score", "higher", ["DeltaGen", "AlphaGen"])
+    assert (mt.metric, mt.direction, [r.method() for r in mt.rows]) == (
+        "MT-Bench score",
+        "higher",
+        ["DeltaGen", "AlphaGen"],
+    )
 
 
 def test_query_api_and_cli(graph: nx.MultiDiGraph, folder: Path) -> None:
@@ -93,9 +97,16 @@ def test_query_api_and_cli(graph: nx.MultiDiGraph, folder: Path) -> None:
         ("IS", "absolute", 1, "GammaGen"),
     ]
     assert [h.kind for h in hits][-1] == "gain"
-    assert [h.method for h in kg.results(graph, benchmark="CIFAR-10", since="2023")] == ["DeltaGen", "GammaGen", "GammaGen"]
+    assert [h.method for h in kg.results(graph, benchmark="CIFAR-10", since="2023")] == [
+        "DeltaGen",
+        "GammaGen",
+        "GammaGen",
+    ]
     assert {h.benchmark for h in kg.results(graph, method="AlphaGen")} == {"CIFAR-10", "MT-Bench"}
-    assert [(h.metric, h.method, h.shown) for h in kg.best(graph, "CIFAR-10")] == [("FID", "DeltaGen", "1.8"), ("IS", "GammaGen", "9.1")]
+    assert [(h.metric, h.method, h.shown) for h in kg.best(graph, "CIFAR-10")] == [
+        ("FID", "DeltaGen", "1.8"),
+        ("IS", "GammaGen", "9.1"),
+    ]
     assert [h.method for h in kg.best(graph, "MT-Bench")] == ["DeltaGen"]
     with pytest.raises(kg.errors.KgError, match="no results reported"):
         kg.best(graph, "AlphaGen")
@@ -125,7 +136,7 @@ def test_rdf_results_conform_to_the_shapes(graph: nx.MultiDiGraph) -> None:
         "kg:value ?value ; kg:score ?score }",
         initNs={"kg": kg.sinks.rdf.KG},
     )
-    [(value, score)] = list(answer)
+    [(value, _score)] = list(answer)
     assert str(value.datatype).endswith("#decimal") and float(value.toPython()) == pytest.approx(1.8)
     # a broken result (two values, a kind out of the list) does not conform
     from rdflib import Literal, URIRef
@@ -158,7 +169,9 @@ def test_documented_sparql_answers(graph: nx.MultiDiGraph, folder: Path) -> None
     assert len(queries) >= 3
     answers = {}
     for title, query in queries:
-        answers[title] = [[None if t is None else t.value for t in row] for row in run_query(store, query, source=title)]
+        answers[title] = [
+            [None if t is None else t.value for t in row] for row in run_query(store, query, source=title)
+        ]
     leaderboard = next(rows for title, rows in answers.items() if title.lower().startswith("leaderboard"))
     assert [row[1] for row in leaderboard] == ["DeltaGen", "BetaGen", "GammaGen", "AlphaGen"]
     best = next(rows for title, rows in answers.items() if title.lower().startswith("best"))
@@ -174,7 +187,12 @@ def test_results_csv(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
         rows = list(csv.DictReader(handle))
     assert len(rows) == sum(len(d.get("results") or []) for _, d in graph.nodes(data=True))
     delta = next(r for r in rows if r["method"] == "DeltaGen" and r["metric"] == "FID")
-    assert (delta["value"], delta["kind"], delta["benchmark"], delta["date"]) == ("1.8", "absolute", "CIFAR-10", "2024-02-02")
+    assert (delta["value"], delta["kind"], delta["benchmark"], delta["date"]) == (
+        "1.8",
+        "absolute",
+        "CIFAR-10",
+        "2024-02-02",
+    )
     assert delta["result_iri"].startswith("https://w3id.org/kg-ml/result/r4.abstract-")
     assert delta["benchmark_iri"].endswith("/cifar-10") and delta["sentence"].startswith("We propose DeltaGen")
 
@@ -200,7 +218,9 @@ def test_neo4j_results_and_documented_cypher(graph: nx.MultiDiGraph, neo4j_targe
     assert len(queries) >= len(RESULT_QUERIES)
     answers = {}
     for title, query in queries:
-        columns, rows = cypher(neo4j_target, query.split("\n", 1)[1] if query.startswith("//") else query, name="CIFAR-10")
+        columns, rows = cypher(
+            neo4j_target, query.split("\n", 1)[1] if query.startswith("//") else query, name="CIFAR-10"
+        )
         answers[title] = [dict(zip(columns, row, strict=True)) for row in rows]
     board = next(rows for title, rows in answers.items() if title.lower().startswith("leaderboard"))
     fid = [row["method"] for row in board if row["metric"] == "FID"]

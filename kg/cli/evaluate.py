@@ -54,7 +54,8 @@ def evaluate(
         typer.Option("--errors", help="List the errors by class: false positive, missed, wrong type, role, boundary."),
     ] = False,
     results: Annotated[
-        bool, typer.Option("--results", help="Score the results (value, benchmark, metric, subject) against a results gold.")
+        bool,
+        typer.Option("--results", help="Score the results (value, benchmark, metric, subject) against a results gold."),
     ] = False,
     split: Annotated[
         str | None, typer.Option("--split", metavar="NAME", help="With --results: only the gold papers of this split.")

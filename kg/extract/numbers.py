@@ -13,6 +13,7 @@ The cue words (what makes a value approximate, a bound, a size, ...) are data: `
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -43,15 +44,22 @@ def rules() -> dict[str, list[str]]:
 
 
 def words_pattern(words: list[str] | tuple[str, ...]) -> str:
-    """A regex alternation of cue words, longest first; ``word*`` is a prefix; whole words where they are words."""
+    """A regex alternation of cue words, longest first; ``word*`` is a prefix; whole words where they are words.
+
+    The alternation opens with a lookahead on the words' first characters: the regex engine tries an alternation
+    at every position of a search, and one character test there is three times faster than trying every word."""
     parts = []
+    firsts = set()
     for word in sorted(words, key=lambda w: (-len(w), w)):
+        if not word:
+            continue
+        firsts.add(r"\s" if word[0].isspace() else re.escape(word[0]))
         prefix = word.endswith("*") and len(word) > 1
         core = re.escape(word[:-1] if prefix else word).replace(r"\ ", r"\s+")
         starts = bool(re.match(r"\w", word))
         ends = bool(re.search(r"\w\*?$", word))
         parts.append((r"\b" if starts else "") + core + (r"\w*" if prefix else (r"\b" if ends else "")))
-    return "|".join(parts)
+    return f"(?=[{''.join(sorted(firsts))}])(?:{'|'.join(parts)})" if parts else ""
 
 
 @dataclass(slots=True)
@@ -79,6 +87,7 @@ class Number:
 
 _DIGITS = r"(?:\d{1,3}(?:(?:,|\{,\})\d{3})+(?:\.\d+)?|\d+\.\d+|\d+|\.\d+)"
 _NUMBER = re.compile(rf"(?P<sign>[+\-−–]|\+/-)?\s?(?P<digits>{_DIGITS})")
+_DIGIT = re.compile(r"\d")
 _PERCENT = re.compile(r"\s?(?:\\%|%|\s?(?:percent|per cent)\b)")
 _PLUS_MINUS = re.compile(rf"\s?(?:±|\+/-|\+-|\$\\pm\$|\\pm)\s?(?P<error>{_DIGITS})(?:\s?(?:\\%|%))?")
 _GARBLED_TAIL = re.compile(r"\.\s+[lI|]\s?%|\(/|\s?~\s?\.")  # "95. l%", "5.1(/~.": PDF-extraction debris
@@ -118,7 +127,13 @@ def scan_numbers(text: str, start: int = 0, end: int | None = None) -> list[Numb
     patterns = _patterns()
     position = start
     while True:
-        match = _NUMBER.search(text, position, end)
+        # the next digit first (a one-character scan at C speed), then the number around it: _NUMBER opens with
+        # an optional sign and space, which the regex engine would try at every position of the text (5x slower);
+        # a number starts at most 5 characters before its first digit ("+/- .5"), so the match is the same
+        digit = _DIGIT.search(text, position, end)
+        if digit is None:
+            break
+        match = _NUMBER.search(text, max(position, digit.start() - 5), end)
         if match is None:
             break
         position = match.end()
@@ -205,7 +220,7 @@ def _safe(raw: str) -> float:
 def _link(text: str, numbers: list[Number], patterns: dict[str, re.Pattern[str]]) -> None:
     """Ranges, changes ("from A to B", "A → B") and lists ("A and B", "A/B", "A (B)") between neighbours."""
     group = 0
-    for n, (left, right) in enumerate(zip(numbers, numbers[1:], strict=False)):
+    for left, right in itertools.pairwise(numbers):
         between = text[left.end : right.start]
         if left.group < 0:
             left.group = group
@@ -225,18 +240,16 @@ def _link(text: str, numbers: list[Number], patterns: dict[str, re.Pattern[str]]
         spaced_dash = (
             right.sign == "-" and re.fullmatch(r"\s+", between) and text[right.start + 1 : right.start + 2] == " "
         )
-        if (
+        ranged = (
             spaced_dash
             or re.fullmatch(r"\s?(?:-|–|—|--|∼|~|\$\\sim\$)\s?", between)
             or re.fullmatch(r"\s+to\s+", between)
-        ):
-            if left.pair is None and (left.unit == right.unit or left.unit is None or right.unit is None):
-                left.reason = right.reason = RANGE
-                continue
-        if (
-            re.fullmatch(r"\s?/\s?", between)
-            or re.fullmatch(r"\s?\(\s?", between)
-            and text[right.end : right.end + 1] == ")"
+        )
+        if ranged and left.pair is None and (left.unit == right.unit or left.unit is None or right.unit is None):
+            left.reason = right.reason = RANGE
+            continue
+        if re.fullmatch(r"\s?/\s?", between) or (
+            re.fullmatch(r"\s?\(\s?", between) and text[right.end : right.end + 1] == ")"
         ):
             right.group, right.index = left.group, left.index + 1
             _share_unit(left, right)
@@ -249,7 +262,7 @@ def _link(text: str, numbers: list[Number], patterns: dict[str, re.Pattern[str]]
     if numbers and numbers[-1].group < 0:
         numbers[-1].group = group
     # "from 1.79/1.58 to new records of 1.30/0.97": a change between two lists, end by end
-    for left, right in zip(numbers, numbers[1:], strict=False):
+    for left, right in itertools.pairwise(numbers):
         if left.pair or right.pair or left.group == right.group:
             continue
         if not _CHANGE_TO.fullmatch(text, left.end, right.start):

@@ -26,6 +26,7 @@ metric times 100) so that 0.91 and 91% of one metric rank together.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from bisect import bisect_right
@@ -247,7 +248,9 @@ def _cue_patterns() -> dict[str, re.Pattern[str]]:
         gain_after=re.compile(rf"^\s*\)?\s*(?:[\w-]+\s+){{0,3}}?(?:{w(r['gain_after'])})", i),
         by_end=re.compile(r"\b(?:by|of)\s+(?:an?\s+)?(?:absolute\s+|relative\s+|average\s+(?:of\s+)?)?$", i),
         gain_noun_end=re.compile(rf"\b(?:{w(r['gain_nouns'])})\s+(?:of\s+)?$", i),
-        absolute_end=re.compile(rf"(?:{w(r['absolute_verbs'])})\s+(?:an?\s+|the\s+)?(?:new\s+|overall\s+|average\s+)?$", i),
+        absolute_end=re.compile(
+            rf"(?:{w(r['absolute_verbs'])})\s+(?:an?\s+|the\s+)?(?:new\s+|overall\s+|average\s+)?$", i
+        ),
         result_noun_end=re.compile(
             rf"(?:{w(r['result_nouns'])})\s+(?:{w(r['result_connectors'])})\s+(?:only\s+|just\s+)?$", i
         ),
@@ -255,7 +258,8 @@ def _cue_patterns() -> dict[str, re.Pattern[str]]:
         rank_after=re.compile(r"^\s*(?:place|position|rank)\b", i),
         respectively=re.compile(rf"(?:{w(r['respectively'])})", i),
         bench_prep_end=re.compile(
-            rf"(?:{w(r['benchmark_preps'])})\s+(?:the\s+|both\s+|all\s+|four\s+|two\s+|three\s+)?(?:[\w-]+\s+){{0,2}}?$", i
+            rf"(?:{w(r['benchmark_preps'])})\s+(?:the\s+|both\s+|all\s+|four\s+|two\s+|three\s+)?(?:[\w-]+\s+){{0,2}}?$",
+            i,
         ),
         bench_prep_start=re.compile(
             rf"^[\s,]*(?:\w+\s+){{0,5}}?(?:{w(r['benchmark_preps'])})\s+(?:the\s+|both\s+|all\s+)?"
@@ -289,7 +293,10 @@ def _cue_patterns() -> dict[str, re.Pattern[str]]:
         metric_of_thing=re.compile(
             rf"((?:[\w-]+\s){{0,2}}[\w-]+)\s+of\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?(?:{w(r['copulas'])}|=|:)\s+$"
         ),
-        metric_before_tail=re.compile(rf"(?:\s+(?:{w(r['metric_connectors'])}))?\s*[:=]?\s*(?:\(|an?\s+)?$"),
+        # (the lookahead: the first character of a non-empty tail; at the end, no match is the empty one)
+        metric_before_tail=re.compile(
+            rf"(?=[\s:=(a])(?:\s+(?:{w(r['metric_connectors'])}))?\s*[:=]?\s*(?:\(|an?\s+)?$"
+        ),
     )
 
 
@@ -395,9 +402,8 @@ class Reader:
         for match in self.k.series.finditer(self.text, body, len(self.text)):
             anchor = self._benchmark_anchor(match.start(), match.end(), match.group())
             found.setdefault(_name_key(anchor.name), anchor)
-        # the entities and named corpora of the abstract (not its gazetteer or name-shaped words: this runs for any
-        # paper with a score but no benchmark in its sentence, so it stays cheap)
-        for anchor in [*self._in(body, len(self.text), BENCHMARK), *self._named_corpora(body, len(self.text))]:
+        # the benchmarks of every sentence of the abstract (found once per sentence, cached for the scores' sentences)
+        for anchor in [a for span in self.sentences for a in self._sentence_benchmarks(*span)]:
             lead = self.text[max(body, anchor.start - 12) : anchor.start]
             evaluated = re.search(r"\b(?:on|at|in|for|against)\s+(?:the\s+)?$", lead)
             if anchor.ref is not None and (anchor.etype == "dataset" or not evaluated):
@@ -543,7 +549,7 @@ class Reader:
         cued = any(word in text for word in _CUE_WORDS)  # "12 points", "ranked 3rd": sentences to look at closer
         for start, end in spans:
             plain = text.find("%", start, end) >= 0 or _has_decimal(text, start, end)
-            if plain or (cued and _RESULT_SHAPE.search(text, start, end)):
+            if plain or (cued and _result_shaped(text, start, end)):
                 results.extend(self._sentence(start, end))
             if start >= body:
                 self.previous_span = (start, end)
@@ -629,7 +635,11 @@ class Reader:
                 self.skipped[UNNAMED_BASELINE] += 1
                 continue
             followed = found.extra.get("metric_of")
-            if followed is not None and followed.benchmark is not None and followed.benchmark.name != found.benchmark.name:
+            if (
+                followed is not None
+                and followed.benchmark is not None
+                and followed.benchmark.name != found.benchmark.name
+            ):
                 # "an FID of 3.1 on CIFAR-10 and 7.2 on MT-Bench": another benchmark, its own usual metric
                 found.metric = self.k.benchmark_metric(found.benchmark.name) or found.metric
             if found.metric is None:
@@ -756,7 +766,8 @@ class Reader:
         return self._metric_at(self.text[low + (lead.end() if lead else 0) : position])
 
     def _metric_after(self, right: str) -> str | None:
-        """A metric written just after a number: "82.7% accuracy", "62.1 SMATCH", "0.36 in MRR", "9.3% word error rates"."""
+        """A metric written just after a number: "82.7% accuracy", "62.1 SMATCH", "0.36 in MRR", "9.3% word error
+        rates"."""
         match = self.p["metric_after_lead"].match(right)
         return self._metric_at(right[match.end() :] if match else right)
 
@@ -768,10 +779,13 @@ class Reader:
         words = core.replace("(", " ( ").replace("/", " / ").split()[-5:]
         for size in range(len(words), 0, -1):
             phrase = " ".join(words[-size:])
-            name = self.k.metric_name(phrase) or self.k.metric_name(re.sub(r"\s+(?:scores?|values?)$", "", phrase))
+            name = self.k.metric_name(phrase)
+            if name is None and phrase.endswith(_SCORE_WORDS):
+                name = self.k.metric_name(_SCORE_TAIL.sub("", phrase))
             if name:
                 return name
-        of = self.p["metric_of_thing"].search(left)  # "Macro Accuracy of the WSD module reaches", "F-Score of the SRL module is"
+        # "Macro Accuracy of the WSD module reaches", "F-Score of the SRL module is"
+        of = self.p["metric_of_thing"].search(left) if "of" in left else None
         if of:
             words = of.group(1).split()
             for size in range(len(words), 0, -1):
@@ -904,10 +918,10 @@ class Reader:
                 return
             if p["bench_prep_start"].search(lead) or p["near_bench_prep"].search(lead):
                 others = [b for b in before if b is not bench and b.name != bench.name]
-                if not others or len(_listed(text, before, forward=False)) == len(before):
-                    if len(before) == 1 or len(group) == 1 or not respectively:
-                        found.benchmark, found.rule = bench, found.rule + "+before"
-                        return
+                listed = not others or len(_listed(text, before, forward=False)) == len(before)
+                if listed and (len(before) == 1 or len(group) == 1 or not respectively):
+                    found.benchmark, found.rule = bench, found.rule + "+before"
+                    return
         if after and not before:
             bench = after[0]
             between = text[last.end : bench.start]
@@ -1120,9 +1134,22 @@ _TOP_K_PAIR = re.compile(r"\btop-(\d+)\s+and\s+top-(\d+)\s+accurac(?:y|ies)\b", 
 _HAS_DIGIT = re.compile(r"\d")
 # what a result can look like: a decimal, a percentage, points, an ordinal, a signed number, a number then a metric;
 # a text without any (most abstracts: only years, counts, sizes) has no result and is not read further
-_RESULT_SHAPE = re.compile(
-    r"\d(?:\.\d|\s?(?:\\?%|percent|per cent|points?\b|pp\b|-points?\b|Elo\b|BLEU\b|F1\b)|(?:st|nd|rd|th)\b)|\+\d|\brank(?:s|ed)?\b"
+_RESULT_SHAPE = re.compile(  # the lookahead: one character test per position, not two alternatives
+    r"(?=[\d+])(?:\d(?:\.\d|\s?(?:\\?%|percent|per cent|points?\b|pp\b|-points?\b|Elo\b|BLEU\b|F1\b)"
+    r"|(?:st|nd|rd|th)\b)|\+\d)"
 )
+_RANK_WORD = re.compile(r"\brank(?:s|ed)?\b")
+_SCORE_TAIL = re.compile(r"\s+(?:scores?|values?)$")  # "BLEU scores" names BLEU
+_SCORE_WORDS = ("score", "scores", "value", "values")
+
+
+def _result_shaped(text: str, start: int, end: int) -> bool:
+    """A result-shaped number in ``text[start:end]`` ("3.5", "12 points", "+4", "2nd"), or the word "rank"."""
+    if _RESULT_SHAPE.search(text, start, end) is not None:
+        return True
+    return text.find("rank", start, end) >= 0 and _RANK_WORD.search(text, start, end) is not None
+
+
 _WORD = re.compile(r"[\w][\w.'’&+/-]*[\w+]|\w")
 
 
@@ -1131,13 +1158,13 @@ _CUE_WORDS = ("points", " pp", "rank", "Elo", "BLEU", "F1", "+", "percent", "per
 
 def might_report(text: str, start: int = 0, end: int | None = None) -> bool:
     """Could ``text[start:end]`` report a result at all? A percentage or a decimal, else a cue word and a
-    result-shaped number (``_RESULT_SHAPE``): the cheap gate in front of every paper and sentence (``str.find``
+    result-shaped number (``_result_shaped``): the cheap gate in front of every paper and sentence (``str.find``
     runs at C speed; a regex scan of every abstract cost a fifth of the results step)."""
     end = len(text) if end is None else end
     if text.find("%", start, end) >= 0 or _has_decimal(text, start, end):
         return True
     piece = text[start:end]
-    return any(word in piece for word in _CUE_WORDS) and _RESULT_SHAPE.search(piece) is not None
+    return any(word in piece for word in _CUE_WORDS) and _result_shaped(piece, 0, len(piece))
 
 
 def _has_decimal(text: str, start: int, end: int) -> bool:
@@ -1177,7 +1204,7 @@ def _joined(text: str, metrics: list[tuple[int, int, str]]) -> bool:
     """Metrics written as one list: "top-1 and top-10 accuracies", "precision/recall", "precision and F1 score"."""
     return all(
         re.fullmatch(r"\s*(?:,|/|and|,\s*and|or)\s*(?:the\s+)?", text[a[1] : b[0]])
-        for a, b in zip(metrics, metrics[1:], strict=False)
+        for a, b in itertools.pairwise(metrics)
     )
 
 
@@ -1208,7 +1235,7 @@ def _listed(text: str, anchors: list[Anchor], forward: bool) -> list[Anchor]:
     if not anchors:
         return []
     runs: list[list[Anchor]] = [[anchors[0]]]
-    for left, right in zip(anchors, anchors[1:], strict=False):
+    for left, right in itertools.pairwise(anchors):
         between = text[left.end : right.start]
         if re.fullmatch(r"\s*(?:,|/|\(|\)|,?\s*and|,?\s*or|&)\s*(?:the\s+)?", between) or re.fullmatch(
             r"\s*\)?\s*(?:,|and)\s*", between
@@ -1253,10 +1280,11 @@ def entity_anchors(entities: Sequence[ExtractedEntity], title_end: int) -> list[
 
 
 def find_results(
-    text: str, title_end: int, anchors: Iterable[Anchor], skipped: Counter[str] | None = None
+    text: str, title_end: int, anchors: Iterable[Anchor], skipped: Counter[str] | None = None, gated: bool = False
 ) -> list[Result]:
-    """The results of one paper text (title, blank line, abstract) given its entity mentions."""
-    if not might_report(text):
+    """The results of one paper text (title, blank line, abstract) given its entity mentions (``gated``: the
+    caller has already checked ``might_report(text)``)."""
+    if not gated and not might_report(text):
         return []
     reader = Reader(text, title_end, list(anchors))
     results = [reader.result(found) for found in reader.run()]
@@ -1311,5 +1339,5 @@ class ResultFinder:
             return doc
         title_end = doc._.kg_title_end if doc._.kg_title_end is not None else len(text)
         entities = doc._.kg_entities or []
-        doc._.kg_results = find_results(text, title_end, entity_anchors(entities, title_end))
+        doc._.kg_results = find_results(text, title_end, entity_anchors(entities, title_end), gated=True)
         return doc

@@ -28,7 +28,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.extract.results import ANCHOR_KINDS, FIELD_SEPARATOR, Anchor, find_results, knowledge
+from kg.extract.results import ANCHOR_KINDS, FIELD_SEPARATOR, Anchor, find_results, knowledge, might_report
 from kg.types import Result
 
 RESULT_RELATIONS = ("PROPOSES", "USES", "EVALUATES_ON", "MENTIONS")
@@ -50,7 +50,8 @@ def paper_results(graph: nx.MultiDiGraph, node: str, skipped: Counter[str] | Non
     data = graph.nodes[node]
     title = str(data.get("title") or data.get("label") or "").replace("\n", " ")
     abstract = str(data.get("abstract") or "")
-    if not any(ch.isdigit() for ch in abstract) and not any(ch.isdigit() for ch in title):
+    text = title + FIELD_SEPARATOR + abstract
+    if not might_report(text):  # most papers: no number shaped like a result, no need to gather the mentions
         return []
     targets: list[str] = []
     anchors: list[Anchor] = []
@@ -83,7 +84,7 @@ def paper_results(graph: nx.MultiDiGraph, node: str, skipped: Counter[str] | Non
                 )
             )
     anchors.sort(key=lambda a: (a.start, -a.end, a.ref))
-    found = find_results(title + FIELD_SEPARATOR + abstract, len(title), anchors, skipped)
+    found = find_results(text, len(title), anchors, skipped, gated=True)
     know = knowledge()
     metrics = {}
     for target in targets:

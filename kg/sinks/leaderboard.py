@@ -12,6 +12,7 @@ graph (a shared task named only by the results rules), whose tables it shows its
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,9 +124,10 @@ class SiteLeaderboards:
     def index_context(self) -> dict[str, Any]:
         entries = sorted(self.by_key.values(), key=lambda e: (-e.count, e.benchmark.casefold()))
         listed = []
-        for entry in entries:
+        for number, entry in enumerate(entries, 1):
             data = self.entry(entry, "")
             data["linked"] = data["url"] is not None
+            data["anchor"] = f"board-{number}"  # the section of a benchmark that has no page of its own
             data["best"] = [
                 {"metric": b["metric"], "direction": b["direction"], "row": b["rows"][0]}
                 for b in data["boards"]
@@ -174,8 +176,8 @@ def chart(board: Leaderboard) -> dict[str, Any] | None:
     xs = [_year_of(date) for date, _, _ in timeline]
     ys = [row.score for _, row, _ in timeline]
     x_low, x_high = min(xs), max(xs)
-    if x_high - x_low < 0.5:
-        x_low, x_high = x_low - 0.25, x_high + 0.25
+    x_pad = max((x_high - x_low) * 0.04, 0.25)  # the first and last points off the axes
+    x_low, x_high = x_low - x_pad, x_high + x_pad
     y_low, y_high = min(ys), max(ys)
     pad = (y_high - y_low) * 0.08 or max(abs(y_high) * 0.05, 0.5)
     y_low, y_high = y_low - pad, y_high + pad
@@ -203,8 +205,14 @@ def chart(board: Leaderboard) -> dict[str, Any] | None:
             steps.append((px, py))
     if best_y is not None:
         steps.append((MARGIN["left"] + width, best_y))
-    ticks_y = [y_low + (y_high - y_low) * n / 4 for n in range(5)]
-    years = sorted({int(x) for x in xs} | {int(x_high)})
+    ticks_y = _nice_ticks(y_low, y_high)
+    right = MARGIN["left"] + width
+    for point in points:  # a label near the right edge runs leftwards, inside the chart
+        point["anchor"] = "end" if point["x"] > right - 90 else "start"
+        point["label_x"] = round(point["x"] - 6 if point["anchor"] == "end" else point["x"] + 6, 1)
+    first_year, last_year = math.ceil(x_low), math.floor(x_high)
+    every = next(step for step in (1, 2, 5, 10, 20, 50) if (last_year - first_year) / step <= 8)
+    years = [year for year in range(first_year, last_year + 1) if year % every == 0] or sorted({int(x) for x in xs})
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
@@ -217,11 +225,29 @@ def chart(board: Leaderboard) -> dict[str, Any] | None:
         "y_ticks": [{"y": MARGIN["top"] + y_of(v), "label": _short(v)} for v in ticks_y],
         "x_ticks": [
             {"x": MARGIN["left"] + x_of(float(year)), "label": str(year)} for year in years if x_low <= year <= x_high
-        ],
+        ]
+        or [{"x": points[0]["x"], "label": timeline[0][0][:7]}],
         "metric": board.metric or "score",
         "direction": board.direction,
         "best": [p for p in points if p["best"]],
     }
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values (a step of 1, 2 or 5 times a power of ten) inside [low, high]."""
+    span = high - low
+    if span <= 0:
+        return [low]
+    raw = span / (count - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(f * power for f in (1, 2, 5, 10) if f * power >= raw)
+    first = math.ceil(low / step) * step
+    ticks = []
+    value = first
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks
 
 
 def _short(value: float) -> str:

@@ -40,7 +40,7 @@ from kg.sinks.neo4j_results import add_result_rows, orphan_statement, result_sta
 ENTITY_LABELS = ("Method", "Model", "Dataset", "Benchmark", "Metric")
 PAPER_RELATIONS = ("PROPOSES", "USES", "EVALUATES_ON", "MENTIONS")
 ENTITY_RELATIONS = ("VARIANT_OF",)
-DEFAULT_BATCH_SIZE = 1000  # rows per UNWIND statement; measured on Neo4j 5.26 (docs/neo4j.md, "Batch size")
+DEFAULT_BATCH_SIZE = 1000  # rows per UNWIND statement; measured on Neo4j 5.26 (docs/neo4j.md, "Batch size on Neo4j")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FALKORDB_QUERY_BYTES = 4096  # FalkorDB renders parameters into a fixed stack buffer of this size (see docs/neo4j.md)
 FALKORDB_BUDGET = FALKORDB_QUERY_BYTES - 196  # what kg allows itself: a margin under it

@@ -1,6 +1,7 @@
 """Results in Neo4j (``kg neo4j push``; ``kg.sinks.neo4j`` calls this): one ``(:Result)`` node per reported number.
 
-    (:Paper)-[:REPORTS]->(:Result {value, score, unit, kind, metric, benchmark, method, own, setting, sentence, ...})
+    (:Paper)-[:REPORTS]->(:Result {value, score, better, unit, kind, metric, benchmark, subject, own, setting,
+                                   sentence, ...})
     (:Result)-[:ON]->(:Entity)             the benchmark or dataset, when it is an entity of the graph
     (:Result)-[:MEASURED_BY]->(:Metric)    the metric entity the paper names
     (:Result)-[:ACHIEVED_BY]->(:Entity)    the method or model that got the number
@@ -81,7 +82,7 @@ def add_result_rows(graph: nx.MultiDiGraph, rows: Any) -> None:
                     rows.result_links[rel].append({"s": key, "t": entity_key[target]})
 
 
-def result_statements(rows: Any, dialect: Any, batch_size: int, Statement: Any, plan: Any) -> Iterator[Any]:  # noqa: N803
+def result_statements(rows: Any, dialect: Any, batch_size: int, Statement: Any, plan: Any) -> Iterator[Any]:
     """The writes of the results, after the papers and entities: the pushed papers' old results out, theirs in
     (``Statement`` and ``plan`` are kg.sinks.neo4j's, which calls this)."""
 
@@ -120,7 +121,7 @@ def result_statements(rows: Any, dialect: Any, batch_size: int, Statement: Any, 
             yield Statement(statement.query, statement.params, statement.rows, "results", "results")
 
 
-def orphan_statement(Statement: Any, kind: str = "prune") -> Any:  # noqa: N803
+def orphan_statement(Statement: Any, kind: str = "prune") -> Any:
     """Results whose paper is gone (``push(prune=True)`` deleted it, or someone else did): deleted too."""
     query = (
         "MATCH (r:Result) WHERE NOT (:Paper)-[:REPORTS]->(r) "
