@@ -292,8 +292,9 @@ def test_unreachable_servers_fail_at_once_and_retries_stay_within_the_timeout(se
         client.get("/x")
     assert (client.requests, fake.sleeps) == (1, [])  # no retry, no wait
     with (
-        HttpClient("http://no-such-host.invalid", name="test", politeness=Politeness(retries=5), sleep=fake.sleep)
-        as client,
+        HttpClient(
+            "http://no-such-host.invalid", name="test", politeness=Politeness(retries=5), sleep=fake.sleep
+        ) as client,
         pytest.raises(KgError, match=r"cannot reach no-such-host\.invalid \(the name does not resolve \(DNS\)"),
     ):
         client.get("/x")

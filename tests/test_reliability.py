@@ -345,7 +345,7 @@ def test_a_journal_in_a_read_only_build_is_refused_in_one_line(corpus: dict[str,
 def test_csv_exports_neutralise_formulas(tmp_path: Path) -> None:
     import csv
 
-    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"]
+    hostile = ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1"]
     rows = [{"id": f"h{n}", "title": title, "abstract": "We use BERT on GSM8K."} for n, title in enumerate(hostile)]
     build([_write(tmp_path / "h.jsonl", rows)], tmp_path / "out", formats=["graph"])
     for fmt, name in (("csv", "csv/nodes.csv"), ("neo4j-csv", "neo4j/papers.csv")):

@@ -140,9 +140,7 @@ def build(
 
 def extract(
     inputs: Inputs,
-    out: Annotated[
-        Path, typer.Option("--out", "-o", metavar="FILE", help="Output JSONL file, one line per paper.")
-    ],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="Output JSONL file, one line per paper.")],
     fmt: Format = "auto",
     gazetteer: Gazetteer = None,
     skip_bad: SkipBad = False,
@@ -223,5 +221,3 @@ def _extract_on_dask(
         client.close()
         if cluster is not None:
             cluster.close()
-
-

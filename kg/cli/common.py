@@ -113,5 +113,3 @@ def check_parents(out: Path) -> None:
             if not parent.is_dir():
                 raise KgError(f"--out {out}: {parent} is not a folder")
             return
-
-

@@ -119,5 +119,3 @@ def print_errors(errors: list[dict]) -> None:
         for error in found:
             details = {k: v for k, v in error.items() if k != "kind"}
             console.print("  " + escape(json.dumps(details, ensure_ascii=False)), highlight=False, soft_wrap=True)
-
-

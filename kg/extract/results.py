@@ -1153,7 +1153,7 @@ def _result_shaped(text: str, start: int, end: int) -> bool:
 _WORD = re.compile(r"[\w][\w.'’&+/-]*[\w+]|\w")
 
 
-_CUE_WORDS = ("points", " pp", "rank", "Elo", "BLEU", "F1", "+", "percent", "per cent")
+_CUE_WORDS = tuple(rules()["gate_substrings"])  # "12 points", "ranked 3rd": worth a closer look (pipelines/rules)
 
 
 def might_report(text: str, start: int = 0, end: int | None = None) -> bool:

@@ -23,8 +23,6 @@ _VARIANT_SUFFIX = re.compile(
 )
 
 
-
-
 @dataclass
 class Aggregate:
     """What an entity is made of, as counters that members add to and remove from (the incremental state keeps

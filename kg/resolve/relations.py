@@ -28,7 +28,6 @@ def _relation_kind(entity: ExtractedEntity) -> str:
     return RELATION_OF_ROLE[entity.role]
 
 
-
 def paper_relations(
     paper_id: str, groups: Mapping[str, list[ExtractedEntity]], merged: Mapping[str, str], ids: Mapping[str, str]
 ) -> list[Relation]:

@@ -104,9 +104,7 @@ class Resolver:
         other.definition_counts = {short: dict(forms) for short, forms in self.definition_counts.items()}
         other.long_forms = {short: set(forms) for short, forms in self.long_forms.items()}
         other._words, other._text, other._defined = {}, {}, set()
-        other.keyer = Keyer(
-            other.long_forms, other._paper_words, self.gazetteer, self.overrides, self.fuzzy_threshold
-        )
+        other.keyer = Keyer(other.long_forms, other._paper_words, self.gazetteer, self.overrides, self.fuzzy_threshold)
         other.keyer.fuzzy = self.keyer.fuzzy  # its cache of fuzzy matches is shared
         return other
 
