@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import IO
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """True when process ``pid`` exists (ours or another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -31,7 +32,7 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
             if not (name.startswith(prefix) and name.endswith(".tmp")):
                 continue
             parts = name[len(prefix) :].split(".")  # <pid>.<random>.tmp
-            if len(parts) != 3 or not parts[0].isdigit() or _alive(int(parts[0])):
+            if len(parts) != 3 or not parts[0].isdigit() or process_alive(int(parts[0])):
                 continue
             if entry.is_file(follow_symlinks=False):
                 with contextlib.suppress(FileNotFoundError):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.atomic import atomic_writer, staging_path
+from kg.atomic import atomic_writer, process_alive, staging_path
 from kg.errors import KgError
 from kg.extract.pipeline import extraction_line
 from kg.resolve.overrides import Overrides
@@ -163,16 +163,6 @@ __all__ = ["OLD_MARK", "STAGING_MARK", "build", "remove_leftovers"]
 _OLD_DIR = re.compile(r"\.(.+)\.kg-old")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
-
-
 def remove_leftovers(out: Path) -> list[Path]:
     """Undo what a killed build (``kill -9``, power loss) left behind; returns what it removed or restored.
 
@@ -184,7 +174,7 @@ def remove_leftovers(out: Path) -> list[Path]:
     if out.parent.is_dir():
         for item in out.parent.iterdir():
             pid = item.name[len(prefix) :].split("-", 1)[0] if item.name.startswith(prefix) else ""
-            if pid.isdigit() and item.is_dir() and not _alive(int(pid)):
+            if pid.isdigit() and item.is_dir() and not process_alive(int(pid)):
                 shutil.rmtree(item, ignore_errors=True)
                 touched.append(item)
     if out.is_dir():
