@@ -1,0 +1,42 @@
+"""The shared measures of the query verbs and the site: periods, co-occurrence, growth, rarity."""
+
+import math
+
+import pytest
+
+from kg.graph.measures import co_occurrence_rank, filled, growth, npmi, period_of, period_range, rarity, windows
+
+
+def test_period_of_reads_dates_and_years():
+    assert period_of("2024-05-03", 2024, "year") == "2024"
+    assert period_of("2024-05-03", 2024, "month") == "2024-05"
+    assert period_of(None, 2023, "month") is None
+    assert period_of(None, 2023, "year") == "2023"
+    assert period_of(None, None) is None
+    with pytest.raises(ValueError):
+        period_of("2024", None, "week")
+
+
+def test_empty_periods_are_zero_not_missing():
+    assert period_range("2023-11", "2024-02", "month") == ["2023-11", "2023-12", "2024-01", "2024-02"]
+    assert filled({"2020": 2, "2023": 1}) == [("2020", 2), ("2021", 0), ("2022", 0), ("2023", 1)]
+
+
+def test_npmi_orders_association_not_raw_counts():
+    assert npmi(10, 10, 10, 100) == pytest.approx(1.0)
+    assert npmi(1, 10, 10, 100) == pytest.approx(0.0)
+    assert npmi(0, 10, 10, 100) == -1.0
+    # a frequent partner shares more papers but is less specific than a rare one
+    ranked = co_occurrence_rank({"common": 8, "rare": 3, "once": 1}, 10, {"common": 80, "rare": 3, "once": 1}, 100)
+    assert [row[0] for row in ranked] == ["rare", "common"]
+
+
+def test_growth_is_robust_to_small_counts():
+    assert growth(1, 0) < growth(10, 0)
+    assert growth(1, 0) < growth(20, 10)
+    assert growth(5, 5) == 0.0
+    assert windows([("2021", 1), ("2022", 2), ("2023", 5), ("2024", 7)], 2) == (12, 3)
+
+
+def test_rarity_weighs_specific_entities_more():
+    assert rarity(1, 10_000) > rarity(100, 10_000) > rarity(10_000, 10_000) == pytest.approx(math.log(2))
