@@ -40,3 +40,16 @@ def test_growth_is_robust_to_small_counts():
 
 def test_rarity_weighs_specific_entities_more():
     assert rarity(1, 10_000) > rarity(100, 10_000) > rarity(10_000, 10_000) == pytest.approx(math.log(2))
+
+
+def test_rising_ranks_by_smoothed_growth_with_support():
+    from kg.graph.measures import rising_rank
+
+    series = {
+        "steady": [("2022", 10), ("2023", 10), ("2024", 10), ("2025", 10)],
+        "new-hot": [("2022", 0), ("2023", 0), ("2024", 4), ("2025", 8)],
+        "one-off": [("2022", 0), ("2023", 0), ("2024", 0), ("2025", 1)],
+    }
+    ranked = rising_rank(series, window=2)
+    assert [row[0] for row in ranked] == ["new-hot", "steady"]
+    assert ranked[0][2:] == (12, 0)

@@ -89,3 +89,18 @@ def rarity(papers: int, total: int) -> float:
     """How specific an entity is, as inverse document frequency: ``log(1 + total / papers)``; an entity in every
     paper weighs ``log 2``, one in a single paper of 10,000 weighs about 9.2."""
     return math.log1p(total / papers) if papers > 0 and total > 0 else 0.0
+
+
+def rising_rank(
+    series: dict[str, list[tuple[str, int]]], window: int = 2, min_support: int = MIN_SUPPORT
+) -> list[tuple[str, float, int, int]]:
+    """Entities whose use grows fastest, best first: ``series`` maps each entity to its papers per period over
+    one shared, continuous range of periods (``filled``). Growth compares the last ``window`` periods with the
+    ``window`` before (``growth``); entities with fewer than ``min_support`` recent papers are left out. Ties: more
+    recent papers, then name. Rows: (entity, growth, recent, before)."""
+    rows = []
+    for entity, counts in series.items():
+        recent, before = windows(counts, window)
+        if recent >= min_support:
+            rows.append((entity, growth(recent, before), recent, before))
+    return sorted(rows, key=lambda row: (-round(row[1], 9), -row[2], row[0]))
