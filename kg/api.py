@@ -45,19 +45,31 @@ if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and
     from kg.graph.results import leaderboards, result_rows
     from kg.progress import reporting, track
     from kg.progress import step as progress_step
+    from kg.query.cites import Citations, cited_by, cites
+    from kg.query.common import open_index
+    from kg.query.compare import Comparison, compare
+    from kg.query.evaluated_on import evaluated_on
     from kg.query.explain import explain_entity
+    from kg.query.methods_on import methods_on
+    from kg.query.new import NewEntity, new_entities
+    from kg.query.pairs import Paired
     from kg.query.papers import (
         PaperHit,
         papers_using,
     )
+    from kg.query.related import RelatedPaper, related
     from kg.query.results import ResultHit, best, results
+    from kg.query.rising import Rising, rising
     from kg.query.sparql import (
         compact,
         load_store,
         read_query,
         run_query,
+        sparql_store,
         write_answer,
     )
+    from kg.query.trend import Trend, trend
+    from kg.query.used_with import UsedWith, used_with
     from kg.resolve.curation import describe as describe_curation
     from kg.resolve.overrides import Overrides
     from kg.resolve.relations import Resolution
@@ -80,6 +92,7 @@ if TYPE_CHECKING:  # the names re-exported below, for readers, type checkers and
         write_rdf,
     )
     from kg.sinks.site import write_site
+    from kg.sources.dates import bound as date_bound
     from kg.sources.fetch.arxiv import fetch_arxiv
     from kg.sources.fetch.http import Politeness
     from kg.sources.fetch.openalex import fetch_openalex
@@ -134,10 +147,31 @@ _LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
     "explain_entity": ("kg.query.explain", "explain_entity"),
     "PaperHit": ("kg.query.papers", "PaperHit"),
     "papers_using": ("kg.query.papers", "papers_using"),
+    # the query verbs (docs/queries.md): a build folder (its index.sqlite), a graph or an open index -> rows
+    "open_index": ("kg.query.common", "open_index"),
+    "evaluated_on": ("kg.query.evaluated_on", "evaluated_on"),
+    "methods_on": ("kg.query.methods_on", "methods_on"),
+    "Paired": ("kg.query.pairs", "Paired"),
+    "used_with": ("kg.query.used_with", "used_with"),
+    "UsedWith": ("kg.query.used_with", "UsedWith"),
+    "trend": ("kg.query.trend", "trend"),
+    "Trend": ("kg.query.trend", "Trend"),
+    "new_entities": ("kg.query.new", "new_entities"),
+    "NewEntity": ("kg.query.new", "NewEntity"),
+    "rising": ("kg.query.rising", "rising"),
+    "Rising": ("kg.query.rising", "Rising"),
+    "related": ("kg.query.related", "related"),
+    "RelatedPaper": ("kg.query.related", "RelatedPaper"),
+    "compare": ("kg.query.compare", "compare"),
+    "Comparison": ("kg.query.compare", "Comparison"),
+    "cites": ("kg.query.cites", "cites"),
+    "cited_by": ("kg.query.cites", "cited_by"),
+    "Citations": ("kg.query.cites", "Citations"),
     "compact": ("kg.query.sparql", "compact"),
     "load_store": ("kg.query.sparql", "load_store"),
     "read_query": ("kg.query.sparql", "read_query"),
     "run_query": ("kg.query.sparql", "run_query"),
+    "sparql_store": ("kg.query.sparql", "sparql_store"),  # the build's persistent store, read-only (or in memory)
     "write_answer": ("kg.query.sparql", "write_answer"),
     "Overrides": ("kg.resolve.overrides", "Overrides"),
     "describe_curation": ("kg.resolve.curation", "describe"),
@@ -164,6 +198,7 @@ _LAZY: dict[str, tuple[str, str]] = {  # public name -> (module, name there)
     "iter_papers": ("kg.sources.readers", "iter_papers"),
     "read_papers": ("kg.sources.readers", "read_papers"),
     "Paper": ("kg.types", "Paper"),
+    "date_bound": ("kg.sources.dates", "bound"),  # a --since / --until value as a span; UsageError if not a date
     "PaperExtraction": ("kg.types", "PaperExtraction"),
     "add": ("kg.workflow.add", "add"),
     "build_folder": ("kg.workflow.build", "build"),

@@ -9,6 +9,11 @@ class KgError(Exception):
     """Base class: the message is meant to be printed as it is."""
 
 
+class UsageError(KgError):
+    """The command was asked wrongly: an option value it cannot take (``--since 2024-13``), options that clash.
+    The ``kg`` command exits with 2 for these, as for an unknown option; with 1 for every other ``KgError``."""
+
+
 class InputError(KgError):
     """Bad input at a known place: ``path:line: message``."""
 
@@ -26,6 +31,20 @@ class LockTimeout(KgError):
 
 class ReadOnlyBuild(KgError):
     """The build folder cannot be written (permissions, a read-only file system)."""
+
+
+EXIT_ERROR = 1  # something went wrong: bad input, a missing file, a server that does not answer, a bug
+EXIT_USAGE = 2  # the command line itself is wrong (click's own code for unknown options, too)
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit status the ``kg`` command gives for ``exc``: 2 for a usage error, 130 when interrupted, else 1."""
+    if isinstance(exc, UsageError):
+        return EXIT_USAGE
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    return EXIT_ERROR
 
 
 def warn(message: str) -> None:

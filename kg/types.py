@@ -35,9 +35,24 @@ class Paper:
     doi: str | None = None
     arxiv_id: str | None = None
     source: str | None = None
+    # citations (docs/sources.md, "Citations"): ids of the works this paper cites, normalised as paper ids are
+    # (``arxiv:…``, ``doi:…``, ``openalex:W…``, ``s2:…``, or an id given in the input), and other ids of this paper
+    # in the same form, by which references of other papers can find it
+    references: list[str] = field(default_factory=list)
+    alt_ids: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def citation_keys(self) -> list[str]:
+        """Every id a reference may name this paper by: its id, ``arxiv:``/``doi:`` forms and ``alt_ids``."""
+        keys = [self.id]
+        if self.arxiv_id:
+            keys.append(f"arxiv:{self.arxiv_id}")
+        if self.doi:
+            keys.append(f"doi:{self.doi.lower()}")
+        keys.extend(self.alt_ids)
+        return list(dict.fromkeys(keys))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:

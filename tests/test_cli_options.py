@@ -118,11 +118,38 @@ def test_help_is_rendered_as_written_and_version_is_printed() -> None:
     assert (version.returncode, version.stdout) == (0, f"kg {__version__}\n")
 
 
-def test_usage_errors_exit_2_and_name_the_option(tmp_path: Path) -> None:
+def test_exit_codes_tell_errors_from_usage_errors(tmp_path: Path) -> None:
+    """0 done, 1 an error (here: no build folder), 2 the command line is wrong (an unknown option, an option value
+    kg cannot take), each with one line on stderr (docs/cli.md, "Exit codes")."""
     result = _kg("query", "papers-using", "DPO", "--no-such-option")
     assert result.returncode == 2 and "No such option" in result.stderr
     result = _kg("query", "papers-using", "DPO", "--out", tmp_path / "nowhere")
-    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1 and "error:" in result.stderr
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1 and "error:" in result.stderr
+    (tmp_path / "one.jsonl").write_text('{"title": "T", "abstract": "We use DPO."}\n', encoding="utf-8")
+    result = _kg("build", tmp_path / "one.jsonl", "--out", tmp_path / "o", "--formats", "graph,poster")
+    assert result.returncode == 2 and result.stderr.startswith("error: --formats: poster"), result.stderr
+    result = _kg("query", "papers-using", "DPO", "--out", tmp_path, "--since", "2024-13")
+    assert result.returncode == 2 and "--since 2024-13: not a date" in result.stderr, result.stderr
+
+
+def test_ctrl_c_exits_130_and_writes_nothing(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    corpus = tmp_path / "big.jsonl"
+    line = '{"title": "T%d", "abstract": "We fine-tune Llama 2 with DPO and evaluate on GSM8K and MATH."}\n'
+    corpus.write_text("".join(line % i for i in range(40_000)), encoding="utf-8")
+    process = subprocess.Popen(
+        [*KG, "build", str(corpus), "--out", str(tmp_path / "out"), "--quiet", "--processes", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and stderr.strip().startswith("interrupted"), stderr
+    out = tmp_path / "out"  # no output, no state; only the lock file and the cache of finished extractions
+    assert not [name for name in ("graph.json", "state.sqlite", "graph.ttl", "site") if (out / name).exists()]
 
 
 def test_docs_list_every_command_and_option() -> None:

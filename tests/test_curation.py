@@ -38,7 +38,7 @@ def edges(out: Path) -> list[dict]:
 
 def one_line_error(result, fragment: str) -> None:  # type: ignore[no-untyped-def]
     lines = result.stderr.splitlines()
-    assert result.returncode == 2 and len(lines) == 1, result.stderr
+    assert result.returncode == 1 and len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ") and fragment in lines[0], lines[0]
 
 
@@ -170,3 +170,50 @@ def test_the_entity_page_shows_what_was_curated(session: Session, curated: Path)
     assert "type dataset by hand" in page.locator(".curated").inner_text()
     assert page.locator(".kind").first.inner_text().strip().lower().endswith("dataset")  # CSS: upper case
     session.assert_clean()
+
+
+def test_a_curated_role_adds_a_link_that_extraction_missed(tmp_path: Path) -> None:
+    write_papers(tmp_path / "papers.jsonl")
+    write_papers(tmp_path / "new.jsonl", NEW)
+    graph_only = ("--formats", "graph", "--quiet")
+    assert run_kg("build", "papers.jsonl", "--out", "out", *graph_only, cwd=tmp_path).returncode == 0
+    out = tmp_path / "out"
+
+    def links() -> list[tuple[str, str | None]]:
+        return [(e["type"], e.get("curated")) for e in edges(out) if (e["source"], e["target"]) == MISSED]
+
+    MISSED = ("paper:p-mt", "entity:gsm8k")  # "Judging chat models" never names GSM8K
+    assert links() == []
+    result = run_kg("curate", "role", "p-mt", "GSM8K", "uses", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert run_kg("build", "--out", "out", *graph_only, cwd=tmp_path).returncode == 0
+    assert links() == [("EVALUATES_ON", "uses")]  # a benchmark one uses is one evaluated on
+    assert run_kg("add", "new.jsonl", "--out", "out", *graph_only, cwd=tmp_path).returncode == 0
+    assert links() == [("EVALUATES_ON", "uses")]
+    hits = json.loads("[" + ",".join(run_kg("query", "papers-using", "GSM8K", "--out", "out", "--json",
+                                             cwd=tmp_path).stdout.split("\n")[:-1]) + "]")  # fmt: skip
+    assert "p-mt" in {hit["paper_id"] for hit in hits}
+
+
+def test_curate_keeps_the_comments_written_anywhere_in_the_file(tmp_path: Path) -> None:
+    from kg.resolve.curation import edit_file
+
+    path = tmp_path / "overrides.yaml"
+    path.write_text(
+        "# my curation\n"
+        "same:\n"
+        "  # the paper's own name for it\n"
+        "  - [ORPO, odds ratio preference optimisation]\n"
+        "not-entity:\n"
+        "  - Squibs  # a journal section, not a method\n"
+        "  - Findings  # a venue track\n",
+        encoding="utf-8",
+    )
+    edit_file(path, "type", ["MT-Bench", "benchmark"])
+    edit_file(path, "not-entity", ["Findings"], undo=True)
+    text = path.read_text(encoding="utf-8")
+    for comment in ("# my curation", "# the paper's own name for it", "# a journal section, not a method"):
+        assert comment in text, text
+    assert "venue track" not in text and "Findings" not in text
+    assert Overrides.load(path).types == {"MT-Bench": "benchmark"}
+    assert Overrides.load(path).not_entity == ["Squibs"]

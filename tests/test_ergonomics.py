@@ -74,7 +74,7 @@ def test_folders_globs_and_stdin_are_inputs(root: Path) -> None:
     ]:
         result = run_kg("extract", *args, "--out", "x.jsonl", cwd=root)
         lines = result.stderr.splitlines()
-        assert result.returncode == 2 and len(lines) == 1 and lines[0].startswith(message), result.stderr
+        assert result.returncode == 1 and len(lines) == 1 and lines[0].startswith(message), result.stderr
 
 
 # ------------------------------------------------------------------------------------------------ output
@@ -195,7 +195,7 @@ def test_fetch_fails_at_once_when_the_server_cannot_be_reached(tmp_path: Path) -
         "fetch", "arxiv", "-q", "abs:GRPO", "-o", tmp_path / "f.jsonl", "--base-url", f"http://127.0.0.1:{port}"
     )
     assert time.monotonic() - started < 20  # one attempt, no minute of retries
-    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
     assert result.stderr.startswith("error: arXiv: cannot reach 127.0.0.1 (connection refused")
     assert not (tmp_path / "f.jsonl").exists() or (tmp_path / "f.jsonl").read_text() == ""
 

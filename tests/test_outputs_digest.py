@@ -16,7 +16,7 @@ import kg
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = [ROOT / "data/corpus/daily-papers-divergence.txt", ROOT / "data/corpus/daily-papers-likelihood.txt"]
 WHOLE_GRAPH_FILES = ("graph.json", "graph.ttl", "index.html", "site")
-DIGEST = "08960ee183b2ec1e3011e63774822440"  # 341 files: graph.json, graph.ttl, index.html, site/, rdf/
+DIGEST = "fd097361607c8c0cc6483be98ac25556"  # 348 files: graph.json, graph.ttl, index.html, site/, rdf/
 
 
 SOURCE = re.compile(rb"[\w/.-]+\.jsonl:\d+")  # where a paper was read ("file:line"): differs between batches
@@ -65,11 +65,54 @@ def test_build_outputs_are_pinned(papers_file: tuple[Path, list[Path]], tmp_path
 
 
 def test_one_build_equals_several_batches(papers_file: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    """``kg add`` keeps every output current by default, in proportion to the change: graph.json and graph.ttl
+    spliced, the site's touched pages written (the others hard links to the pages already there), and the result
+    equals a build of all the papers file for file."""
     whole, batches = papers_file
     kg.build_folder([whole], tmp_path / "full", use_cache=False)
     kg.build_folder([batches[0]], tmp_path / "batched", use_cache=False)
     for batch in batches[1:]:
-        kg.add([batch], tmp_path / "batched", use_cache=False, formats=["graph", "turtle", "html", "site"])
+        site = tmp_path / "batched" / "site"
+        before = {path.relative_to(site): path.stat().st_ino for path in site.rglob("*.html")}
+        result = kg.add([batch], tmp_path / "batched", use_cache=False)
+        assert result.updated["graph"] == result.updated["turtle"] == "spliced", result.updated
+        assert result.stale == []
+        written, total = (int(n.replace(",", "")) for n in result.updated["site"].split()[::2][:2])
+        assert 0 < written < total  # not every page: the others are the same files (linked, not copied)
+        after = {path.relative_to(site): path.stat().st_ino for path in site.rglob("*.html")}
+        kept = [name for name, inode in after.items() if before.get(name) == inode]
+        assert len(kept) == total - written
     full = files_digest(tmp_path / "full", WHOLE_GRAPH_FILES)
     batched = files_digest(tmp_path / "batched", WHOLE_GRAPH_FILES)
     assert batched == full
+
+
+def test_stale_outputs_are_written_whole_then_kept(papers_file: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    """``--formats none`` leaves the whole-graph outputs as they were (stale); the next add writes them whole
+    (they cannot be spliced: they are not the state's previous generation), and a damaged graph.json is written
+    whole too; both still equal a full build."""
+    whole, batches = papers_file
+    kg.build_folder([whole], tmp_path / "full", use_cache=False)
+    out = tmp_path / "batched"
+    kg.build_folder([batches[0]], out, use_cache=False)
+    first = kg.add([batches[1]], out, use_cache=False, formats=["none"])
+    assert first.updated == {} and sorted(first.stale) == ["graph.json", "graph.ttl", "index.html", "site"]
+    graph_before = (out / "graph.json").read_bytes()
+    (out / "graph.ttl").write_bytes(b"@prefix broken: <x> .\n")  # stale anyway: written whole, not spliced
+    second = kg.add([batches[2]], out, use_cache=False)
+    assert second.updated["graph"] == second.updated["turtle"] == second.updated["site"] == "written"
+    assert (out / "graph.json").read_bytes() != graph_before
+    assert files_digest(out, WHOLE_GRAPH_FILES) == files_digest(tmp_path / "full", WHOLE_GRAPH_FILES)
+
+
+def test_unspliceable_files_are_written_whole(papers_file: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    _, batches = papers_file
+    kg.build_folder([batches[0], batches[1]], tmp_path / "full", use_cache=False, formats=["graph", "turtle"])
+    out = tmp_path / "batched"
+    kg.build_folder([batches[0]], out, use_cache=False, formats=["graph", "turtle"])
+    text = (out / "graph.ttl").read_bytes()
+    (out / "graph.ttl").write_bytes(text.replace(b" a kg:Paper", b" a  kg:Paper", 1))  # one block less found
+    result = kg.add([batches[1]], out, use_cache=False)
+    assert result.updated["graph"] == "spliced" and result.updated["turtle"].startswith("written (")
+    names = ("graph.json", "graph.ttl")
+    assert files_digest(out, names) == files_digest(tmp_path / "full", names)

@@ -170,7 +170,7 @@ def test_tricky_graph_conforms_and_shapes_catch_broken_exports() -> None:
     assert not wrong_quote.conforms and "another paper" in wrong_quote.report
     bad_offsets = broken(lambda g: g.set((evidence, KG.start, rdflib.Literal(10_000))))
     assert not bad_offsets.conforms
-    unknown_property = broken(lambda g: g.add((paper, KG.cites, other)))
+    unknown_property = broken(lambda g: g.add((paper, KG.supersedes, other)))  # kg:cites is known (citations)
     assert not unknown_property.conforms
 
 
@@ -282,16 +282,16 @@ def test_cli_export_validate_and_errors(tricky_dir: Path, tmp_path: Path) -> Non
     result = runner.invoke(app, ["export", str(tricky_dir), "--base-iri", "no iri"])
     assert result.exit_code == 2 and "base IRI" in result.output
     result = runner.invoke(app, ["export", str(tmp_path / "missing")])
-    assert result.exit_code == 2 and "no graph here" in result.output
+    assert result.exit_code == 1 and "no graph here" in result.output
     graph = tricky_graph()
-    graph.add_edge("paper:p1", "entity:c", key="CITES", type="CITES")
-    with pytest.raises(KgError, match="unknown relation type 'CITES'"):
+    graph.add_edge("paper:p1", "entity:c", key="SUPERSEDES", type="SUPERSEDES")
+    with pytest.raises(KgError, match="unknown relation type 'SUPERSEDES'"):
         rdf.to_rdf(graph)
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "graph.json").write_text('{"nodes": [\n  {"id": 1,}\n]}', encoding="utf-8")
     result = runner.invoke(app, ["export", str(bad)])
-    assert result.exit_code == 2 and "graph.json:2" in result.output
+    assert result.exit_code == 1 and "graph.json:2" in result.output
 
 
 def test_neo4j_csv_is_dispatched_to_its_module(tricky_dir: Path) -> None:
@@ -352,8 +352,8 @@ def test_cli_sparql_formats_and_errors(tricky_dir: Path, tmp_path: Path) -> None
     assert result.exit_code == 0 and result.output.strip() == "true"
     (tmp_path / "q.rq").write_text("SELECT ?x WHERE {\n  ?x nope:p ?y\n}\n", encoding="utf-8")
     result = runner.invoke(app, ["sparql", f"@{tmp_path / 'q.rq'}", "--out", str(tricky_dir)])
-    assert result.exit_code == 2 and f"{tmp_path / 'q.rq'}:2: SPARQL syntax error" in result.output
+    assert result.exit_code == 1 and f"{tmp_path / 'q.rq'}:2: SPARQL syntax error" in result.output
     assert "unknown prefix" in result.output and len(result.output.strip().splitlines()) == 1
     (tmp_path / "bad.ttl").write_text('@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
     result = runner.invoke(app, ["sparql", query, "--out", str(tmp_path / "bad.ttl")])
-    assert result.exit_code == 2 and "bad.ttl:3: not valid turtle" in result.output
+    assert result.exit_code == 1 and "bad.ttl:3: not valid turtle" in result.output

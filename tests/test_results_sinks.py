@@ -122,7 +122,7 @@ def test_query_api_and_cli(graph: nx.MultiDiGraph, folder: Path) -> None:
     table = list(csv.DictReader(result.output.splitlines()))
     assert [(r["method"], r["value"], r["metric"]) for r in table] == [("DeltaGen", "1.8", "FID")]
     result = runner.invoke(app, ["query", "results", "--method", "DPO", "--out", str(folder)])
-    assert result.exit_code == 2 and "DPO" in result.output  # no such entity: one line, exit 2
+    assert result.exit_code == 1 and "DPO" in result.output  # no such entity: one line, exit 1
     result = runner.invoke(app, ["query", "results", "--out", str(folder), "--kind", "gain"])
     assert result.exit_code == 0 and "BetaGen" in result.output and "DeltaGen" not in result.output
 
@@ -233,3 +233,59 @@ def test_neo4j_results_and_documented_cypher(graph: nx.MultiDiGraph, neo4j_targe
     with Connection(neo4j_target) as conn:
         ids = {row[0] for row in conn.records("MATCH (r:Result) RETURN r.result_id AS k")[1]}
     assert not any(key.startswith("r1#") for key in ids)
+
+
+def _results_dump(target: Any) -> tuple[dict[str, Any], set[tuple[str, str, str]]]:
+    """The (:Result) nodes by key with their properties, and every relationship into or out of one."""
+    from kg.sinks.neo4j import Connection
+
+    with Connection(target) as conn:
+        nodes = conn.records("MATCH (r:Result) RETURN r.result_id AS k, properties(r) AS p")[1]
+        links = conn.records(
+            "MATCH (a)-[x]->(b) WHERE a:Result OR b:Result "
+            "RETURN coalesce(a.result_id, a.paper_id) AS s, type(x) AS t, coalesce(b.entity_id, b.result_id) AS e"
+        )[1]
+    return {k: p for k, p in nodes}, {(s, t, e) for s, t, e in links}
+
+
+def test_neo4j_csv_results_import_into_a_real_neo4j_as_a_push_writes_them(
+    graph: nx.MultiDiGraph, neo4j_server: Any, neo4j_target: Any, tmp_path: Path
+) -> None:
+    """results.csv, reports.csv and result-links.csv, imported by the documented neo4j-admin command, give the
+    (:Result) nodes, properties and relationships of ``kg neo4j push``, and the documented Cypher answers alike."""
+    import shlex
+
+    from kg.sinks.neo4j import Connection, cypher, push
+    from kg.sinks.neo4j_csv import RESULT_FILES, import_command, write_neo4j_csv
+    from kg.sinks.neo4j_results import RESULT_QUERIES
+
+    folder = tmp_path / "neo4j"
+    names = [path.name for path in write_neo4j_csv(graph, folder)]
+    assert all(name in names for name in RESULT_FILES)
+    with (folder / "results.csv").open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    assert header[0] == "result_id:ID(Result)" and "value:double" in header and "start:long" in header
+    assert "kg_result_id" in (folder / "schema.cypher").read_text(encoding="utf-8")
+    neo4j_server.admin(*shlex.split(import_command(folder))[1:])
+    with Connection(neo4j_target) as conn:
+        for statement in (folder / "schema.cypher").read_text(encoding="utf-8").split(";"):
+            if statement.strip():
+                conn.run(statement)
+    imported = _results_dump(neo4j_target)
+    total = sum(len(d.get("results") or []) for _, d in graph.nodes(data=True))
+    assert len(imported[0]) == total and sum(1 for _, t, _ in imported[1] if t == "REPORTS") == total
+    answers = {name: cypher(neo4j_target, query, name="CIFAR-10")[1] for name, query in RESULT_QUERIES.items()}
+    push(graph, neo4j_target)  # a push onto the import: the same results
+    assert _results_dump(neo4j_target) == imported
+    assert {name: cypher(neo4j_target, query, name="CIFAR-10")[1] for name, query in RESULT_QUERIES.items()} == answers
+    assert answers["leaderboard"][0][4] == "DeltaGen"  # FID, lower is better: 1.8 first (column: method)
+
+
+def test_neo4j_csv_without_results_has_headers_only(tmp_path: Path) -> None:
+    from kg.sinks.neo4j_csv import write_neo4j_csv
+
+    folder = tmp_path / "neo4j"
+    write_neo4j_csv(kg.build(PAPERS[4:]), folder)
+    assert (folder / "results.csv").read_text(encoding="utf-8") == "result_id:ID(Result),:LABEL\n"
+    assert (folder / "reports.csv").read_text(encoding="utf-8") == ":START_ID(Paper),:END_ID(Result),:TYPE\n"
+    assert "kg_result_id" not in (folder / "schema.cypher").read_text(encoding="utf-8")

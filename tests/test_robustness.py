@@ -55,10 +55,13 @@ def _env() -> dict[str, str]:
     return {**os.environ, "COLUMNS": "80", "NO_COLOR": "1", "PYTHONPATH": str(ROOT)}
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess[str], starts: str, fragment: str = "") -> None:
-    """Exit 2, stderr exactly one line ``error: <starts>...<fragment>...``, no traceback."""
+def assert_one_line_error(
+    result: subprocess.CompletedProcess[str], starts: str, fragment: str = "", code: int = 1
+) -> None:
+    """Exit ``code`` (1 an error, 2 a usage error), stderr exactly one line ``error: <starts>...<fragment>...``, no
+    traceback."""
     lines = result.stderr.splitlines()
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"error: {starts}"), lines[0]
@@ -179,7 +182,7 @@ def test_nothing_read_means_no_output_and_exit_2(tmp_path: Path) -> None:
     previous = snapshot(tmp_path / "out")
     build_run = kg("build", "bad.jsonl", "--out", "out", "--skip-bad", cwd=tmp_path)
     for result in (build_run, kg_here("extract", "bad.jsonl", "-o", "e.jsonl", "--skip-bad", cwd=tmp_path)):
-        assert result.returncode == 2
+        assert result.returncode == 1
         assert "Traceback" not in result.stderr
         assert result.stderr.splitlines()[-1] == "error: no papers read from bad.jsonl (2 bad records skipped)"
     assert snapshot(tmp_path / "out") == previous  # an empty build does not replace a good one
@@ -201,7 +204,7 @@ def test_output_path_mistakes_are_refused_before_anything_is_written(tmp_path: P
         (["build", "papers.jsonl", "--out", "papers.jsonl/out"], "--out papers.jsonl/out: papers.jsonl is not"),
     ]
     for (_, message), result in zip(checks, kg_parallel([c for c, _ in checks], tmp_path), strict=True):
-        assert_one_line_error(result, message)
+        assert_one_line_error(result, message, code=2)  # a wrong --out is a usage error
     assert _listing(tmp_path) == before
     assert (tmp_path / "papers.jsonl").read_bytes() == jsonl(GOOD)
 

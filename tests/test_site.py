@@ -153,9 +153,17 @@ def test_site_has_every_page_and_ships_its_own_scripts(out: Path, graph: nx.Mult
     names = page_names(graph)
     for node in graph.nodes:
         assert (site / names[node]).is_file(), node
-    for name in ("index.html", "entities.html", "graph.html", "assets/vis-network.min.js", "assets/search-index.js"):
+    for name in (
+        "index.html",
+        "entities.html",
+        "rising.html",
+        "graph.html",
+        "assets/vis-network.min.js",
+        "assets/search-index.js",
+        "assets/filters.js",
+    ):
         assert (site / name).is_file(), name
-    assert len(_pages(out)) == 3 + graph.number_of_nodes()
+    assert len(_pages(out)) == 4 + graph.number_of_nodes()
     for page in [*_pages(out), out / "index.html"]:
         html = page.read_text(encoding="utf-8")
         assert 'http-equiv="Content-Security-Policy"' in html
@@ -241,7 +249,7 @@ def test_kg_html_command_writes_the_site(tmp_path: Path, graph: nx.MultiDiGraph)
     assert (tmp_path / "site" / "e" / "dpo--direct-preference-optimization.html").is_file()
     assert (tmp_path / "index.html").is_file()
     missing = CliRunner().invoke(app, ["html", "--out", str(tmp_path / "nothing")])
-    assert missing.exit_code == 2 and "no graph here" in missing.output
+    assert missing.exit_code == 1 and "no graph here" in missing.output
 
 
 # ---------------------------------------------------------------- in a real browser

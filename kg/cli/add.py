@@ -34,7 +34,8 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--formats",
                 metavar="LIST",
-                help="Whole-graph outputs to rewrite as well: graph, turtle, html, site (comma-separated).",
+                help="Whole-graph outputs to keep current: graph, turtle, html, site (comma-separated; default: "
+                "those the build has), or none (leave them stale; queries read the state).",
             ),
         ] = "",
         extractions: Annotated[
@@ -44,7 +45,8 @@ def register(app: typer.Typer) -> None:
         wait: Wait = 60.0,
         quiet: Quiet = False,
     ) -> None:
-        """Add papers to a build: extract and resolve only them, update the state and rdf/ in seconds."""
+        """Add papers to a build: extract and resolve only them; the state, rdf/ and every output the build has
+        are brought up to date in proportion to what was added."""
         from kg.cli.common import check_extractions_file, fail, format_names, interrupted, print_files, warn_skipped
         from kg.errors import KgError
 
@@ -84,8 +86,12 @@ def register(app: typer.Typer) -> None:
         if timings:
             steps = ", ".join(f"{name} {wall:.2f}/{cpu:.2f}" for name, (wall, cpu) in result.timings.items())
             console.print(f"  timings (wall/CPU s): {steps}", highlight=False, soft_wrap=True)
+            if result.updated:
+                how = ", ".join(f"{name} {what}" for name, what in result.updated.items())
+                console.print(f"  outputs: {how}", highlight=False, soft_wrap=True)
         if result.stale:
             console.print(
-                f"  not rewritten: {', '.join(result.stale)} (queries read the state; --formats rewrites them)",
+                f"  not rewritten: {', '.join(result.stale)} (queries read the state; the next kg add without "
+                f"--formats none rewrites them)",
                 highlight=False,
             )

@@ -17,9 +17,9 @@ import typer
 from rich.markup import escape
 
 from kg import __version__
-from kg.cli import add, build, curate, entity, evaluate, fetch, neo4j, query, rdf, results, site
+from kg.cli import add, build, curate, entity, evaluate, fetch, neo4j, query, rdf, results, serve, site
 from kg.cli.common import error_message, errors, one_line
-from kg.errors import KgError
+from kg.errors import EXIT_ERROR, KgError, exit_code
 
 app = typer.Typer(
     name="kg",
@@ -29,7 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # help text as written: "[a, b]" stays, flags show as flags (docs/cli.md)
 )
-for command_group in (build, add, curate, evaluate, query, results, rdf, neo4j, site, fetch, entity):
+for command_group in (build, add, curate, evaluate, query, results, rdf, neo4j, site, fetch, entity, serve):
     command_group.register(app)
 
 
@@ -49,7 +49,8 @@ def _options(
 
 
 def main() -> None:
-    """The ``kg`` entry point. Any command's ``KgError``, ``OSError`` or ``UnicodeError``: one line on stderr, exit 2.
+    """The ``kg`` entry point. Exit codes: 0 done; 1 an error (a ``KgError``, ``OSError`` or ``UnicodeError``: one
+    line on stderr); 2 a usage error (a ``UsageError``, or click's own for unknown options); 130 interrupted.
     Anything else (a bug, an unforeseen failure): one line naming the operation and what failed, exit 1, the
     traceback in a log file named in that line (under the build folder, else the temporary folder); with
     ``KG_DEBUG=1`` the traceback is printed as well."""
@@ -57,14 +58,14 @@ def main() -> None:
         app()
     except (KgError, UnicodeError) as exc:
         errors.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        sys.exit(exit_code(exc))
     except BrokenPipeError:  # the reader of our output went away (kg query ... | head): nothing to say
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(141)
     except OSError as exc:
         errors.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         errors.print("[bold red]interrupted[/]", highlight=False, soft_wrap=True)
         sys.exit(130)

@@ -37,7 +37,7 @@ from kg.cli.options import (
 )
 from kg.cli.options import Overrides as OverridesFile
 from kg.cli.output import progress
-from kg.errors import KgError
+from kg.errors import KgError, UsageError
 
 if TYPE_CHECKING:
     from kg.api import ReadReport
@@ -166,7 +166,7 @@ def extract(
     report = ReadReport()
     try:
         if engine not in ("local", "dask"):
-            raise KgError(f"--engine {engine}: choose local or dask")
+            raise UsageError(f"--engine {engine}: choose local or dask")
         files = check_extract_paths(inputs, out, fmt, skip_bad)
         from kg.api import write_lines
 
@@ -212,7 +212,7 @@ def _extract_on_dask(
     try:
         partition_bytes = parse_bytes(partition_size)
     except ValueError:
-        raise KgError(f"--partition-size {partition_size}: not a size (e.g. 32MiB)") from None
+        raise UsageError(f"--partition-size {partition_size}: not a size (e.g. 32MiB)") from None
     client, cluster = connect(scheduler, processes)
     try:
         lines = extract_lines_distributed(inputs, client, fmt, gazetteer, skip_bad, report, partition_bytes)

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from kg.cli.options import Format, Gazetteer, Inputs, Processes, SkipBad
 from kg.cli.output import stdout_console
-from kg.errors import KgError
+from kg.errors import UsageError, exit_code
 
 __all__ = ["Format", "Gazetteer", "Inputs", "Processes", "SkipBad", "console", "errors"]
 
@@ -44,9 +44,10 @@ def error_message(exc: BaseException) -> str:
     return one_line(str(exc) or type(exc).__name__)
 
 
-def fail(exc: BaseException, code: int = 2) -> None:
+def fail(exc: BaseException) -> None:
+    """One line on stderr, then exit: 2 for a usage error, 1 for any other (``kg.errors.exit_code``)."""
     errors.print(f"[bold red]error:[/] {escape(error_message(exc))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=code)
+    raise typer.Exit(code=exit_code(exc))
 
 
 def format_names(formats: str) -> list[str]:
@@ -57,7 +58,7 @@ def format_names(formats: str) -> list[str]:
 def check_extractions_file(path: Path | None) -> None:
     """``--extractions FILE`` must name a file."""
     if path is not None and not path.is_file():
-        raise KgError(f"--extractions {path}: no such file")
+        raise UsageError(f"--extractions {path}: no such file")
 
 
 def interrupted() -> None:
@@ -89,7 +90,7 @@ def check_build_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool) -
 
     files = check_inputs(inputs, fmt, content=not skip_bad)
     if out.exists() and not out.is_dir():
-        raise KgError(f"--out {out}: exists and is not a folder")
+        raise UsageError(f"--out {out}: exists and is not a folder")
     check_parents(out)
     return files
 
@@ -100,9 +101,9 @@ def check_extract_paths(inputs: list[Path], out: Path, fmt: str, skip_bad: bool)
 
     checked = check_inputs(inputs, fmt, content=not skip_bad)
     if out.is_dir():
-        raise KgError(f"--out {out}: is a folder; give a file name such as {out / 'extractions.jsonl'}")
+        raise UsageError(f"--out {out}: is a folder; give a file name such as {out / 'extractions.jsonl'}")
     if out.exists() and any(path.exists() and out.samefile(path) for path in checked):
-        raise KgError(f"--out {out}: is also an input; writing it would replace the papers being read")
+        raise UsageError(f"--out {out}: is also an input; writing it would replace the papers being read")
     check_parents(out)
     return checked
 
@@ -111,5 +112,5 @@ def check_parents(out: Path) -> None:
     for parent in out.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise KgError(f"--out {out}: {parent} is not a folder")
+                raise UsageError(f"--out {out}: {parent} is not a folder")
             return

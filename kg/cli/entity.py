@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         To change a decision, curate it ('kg curate same A B', 'kg curate not-entity X', ...: the build's
         overrides.yaml, e.g. same: [a, b] / different: [c, d]) and rebuild with 'kg build --out OUT'.
         """
-        from kg.api import explain_entity, load_graph
+        from kg.api import explain_entity
         from kg.cli.common import fail
         from kg.cli.output import stdout_console
         from kg.errors import KgError
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         try:
             folder, _ = folder_and_target(out, graph)
             shown = int(renamed(limit, max_papers, "--max-papers", "--limit"))  # type: ignore[call-overload]
-            explanations = explain_entity(load_graph(folder, name), name)
+            explanations = explain_entity(folder, name)
         except (KgError, OSError, UnicodeError) as exc:
             fail(exc)
             return
@@ -63,6 +63,9 @@ def register(app: typer.Typer) -> None:
             for scheme, value in sorted(item.external_ids.items()):
                 console.print(f"  {scheme}: {escape(str(value))}", highlight=False)
             console.print("  relations: " + ", ".join(f"{k} {v}" for k, v in item.relations.items()), highlight=False)
+            if item.first_seen:
+                seen = f"  {item.papers} paper(s), first seen {item.first_seen}, last seen {item.last_seen}"
+                console.print(escape(seen), highlight=False)
             for alias in item.aliases:
                 console.print(
                     f"  [cyan]{escape(repr(alias.alias))}[/] x{alias.count}, {len(alias.papers)} paper(s)",

@@ -262,6 +262,12 @@ def register(app: typer.Typer) -> None:
         backoff: Backoff = 2.0,
         timeout: Timeout = 120.0,
         base_url: BaseUrl = "https://api.semanticscholar.org/graph/v1",
+        references: Annotated[
+            bool,
+            typer.Option(
+                "--references/--no-references", help="Ask /paper/batch for each page's references (citations)."
+            ),
+        ] = True,
         restart: Restart = False,
         quiet: Quiet = False,
         old_max: OldMax = None,
@@ -289,6 +295,7 @@ def register(app: typer.Typer) -> None:
             backoff=backoff,
             timeout=timeout,
             base_url=base_url,
+            references=references,
             restart=restart,
             quiet=quiet,
         )

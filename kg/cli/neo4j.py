@@ -10,7 +10,7 @@ import typer
 
 from kg.cli.options import Folder, OldGraph, Quiet, folder_and_target
 from kg.cli.output import progress
-from kg.errors import KgError
+from kg.errors import KgError, UsageError, exit_code
 
 Uri = Annotated[str | None, typer.Option("--uri", envvar="NEO4J_URI", help="bolt:// or neo4j:// URI.")]
 User = Annotated[str | None, typer.Option("--user", "-u", envvar="NEO4J_USERNAME", help="User name.")]
@@ -31,7 +31,7 @@ def _fail(exc: Exception) -> None:
     from rich.console import Console
 
     Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+    raise typer.Exit(code=exit_code(exc))
 
 
 def _cell(value: Any) -> str:
@@ -76,7 +76,7 @@ def _params(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise KgError(f"--param {pair!r}: expected NAME=VALUE")
+            raise UsageError(f"--param {pair!r}: expected NAME=VALUE")
         params[key] = value
     return params
 

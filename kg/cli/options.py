@@ -9,13 +9,14 @@ fails when a name means two things or one thing has two names.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kg.errors import KgError
+from kg.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ TERMS: tuple[Term, ...] = (
     Term("gazetteer", "--gazetteer", "-g", "extra gazetteer files of your own names"),
     Term("overrides", "--overrides", "", "the curation file (default OUT/overrides.yaml)"),
     Term("as_json", "--json", "", "print JSON instead of text"),
+    Term("as_csv", "--csv", "", "print CSV (a header line, then one row per answer) instead of text"),
     Term("limit", "--limit", "-n", "at most this many papers / items"),
     Term("since", "--since", "", "papers from this date on (YYYY, YYYY-MM or YYYY-MM-DD)"),
     Term("until", "--until", "", "papers up to this date (YYYY, YYYY-MM or YYYY-MM-DD)"),
@@ -52,6 +54,9 @@ TERMS: tuple[Term, ...] = (
     Term("password", "--password", "", "Neo4j password"),
     Term("database", "--database", "-d", "Neo4j database"),
     Term("dialect", "--dialect", "", "the Bolt server's dialect (auto, neo4j, falkordb)"),
+    Term("host", "--host", "", "the address kg serve listens on (default 127.0.0.1: this machine only)"),
+    Term("port", "--port", "", "the TCP port kg serve listens on (0: any free port)"),
+    Term("timeout", "--timeout", "", "seconds a query may run before it is stopped"),
 )
 
 # old spelling -> (the option it stands for, the commands that still take it). Hidden; a note on stderr when used.
@@ -121,12 +126,40 @@ Overrides = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+Csv = Annotated[bool, typer.Option("--csv", help="Print CSV (a header, then one row per answer) instead of text.")]
 Limit = Annotated[int, typer.Option("--limit", "-n", min=0, metavar="N", help="At most N papers (0: no limit).")]
+
+
+def _date_option(option: str) -> Callable[[str | None], str | None]:
+    """A callback that refuses a ``--since`` / ``--until`` value that is not a date before the command runs (exit
+    2, one line)."""
+
+    def check(value: str | None) -> str | None:
+        from kg.api import date_bound
+
+        date_bound(value, option)
+        return value
+
+    return check
+
+
 Since = Annotated[
-    str | None, typer.Option("--since", metavar="DATE", help="Only papers from DATE on (YYYY, YYYY-MM, YYYY-MM-DD).")
+    str | None,
+    typer.Option(
+        "--since",
+        metavar="DATE",
+        callback=_date_option("--since"),
+        help="Only papers from DATE on (YYYY, YYYY-MM, YYYY-MM-DD).",
+    ),
 ]
 Until = Annotated[
-    str | None, typer.Option("--until", metavar="DATE", help="Only papers up to DATE (YYYY, YYYY-MM, YYYY-MM-DD).")
+    str | None,
+    typer.Option(
+        "--until",
+        metavar="DATE",
+        callback=_date_option("--until"),
+        help="Only papers up to DATE (YYYY, YYYY-MM, YYYY-MM-DD).",
+    ),
 ]
 SkipBad = Annotated[
     bool, typer.Option("--skip-bad", help="Skip bad records with a counted warning instead of failing.")
@@ -157,6 +190,13 @@ MinConfidence = Annotated[
     ),
 ]
 To = Annotated[Path | None, typer.Option("--to", "-t", metavar="PATH", help="Write here instead.")]
+Host = Annotated[
+    str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on (0.0.0.0: every interface).")
+]
+Port = Annotated[int, typer.Option("--port", min=0, max=65535, metavar="PORT", help="TCP port (0: any free).")]
+Timeout = Annotated[
+    float, typer.Option("--timeout", min=0.001, metavar="SECONDS", help="Stop a query running longer than this.")
+]
 
 
 # ---------------------------------------------------------------------------------------------- old spellings
@@ -181,10 +221,12 @@ def folder_and_target(
         return (out if out is not None else OUT_DEFAULT), to
     deprecated("--graph DIR" if graph is not None else "'kg export DIR'", "--out DIR")
     if graph is not None and old_positional is not None and graph != old_positional:
-        raise KgError(f"two build folders given: {old_positional} and --graph {graph}")
+        raise UsageError(f"two build folders given: {old_positional} and --graph {graph}")
     if out is not None:
         if to is not None:
-            raise KgError(f"--out {out} and --to {to}: with the old --graph / DIR form, --out is the output; use --to")
+            raise UsageError(
+                f"--out {out} and --to {to}: with the old --graph / DIR form, --out is the output; use --to"
+            )
         deprecated("--out FILE (with --graph or a DIR argument)", "--to FILE")
         return old, out
     return old, to

@@ -137,7 +137,7 @@ def register(app: typer.Typer) -> None:
         """
         import io
 
-        from kg.api import atomic_writer, load_store, read_query, run_query, write_answer
+        from kg.api import atomic_writer, read_query, sparql_store, write_answer
         from kg.errors import KgError
 
         try:
@@ -146,14 +146,14 @@ def register(app: typer.Typer) -> None:
                 out, to = None, out
             source_dir, to = folder_and_target(out, graph, to)
             text, source = read_query(query)
-            store = load_store(source_dir, base_iri)
-            result = run_query(store, text, base_iri, source)
-            if fmt is AnswerFormat.table:
-                data = _table(result, base_iri)
-            else:
-                buffer = io.BytesIO()
-                write_answer(result, buffer, fmt.value, base_iri)
-                data = buffer.getvalue()
+            with sparql_store(source_dir, base_iri) as endpoint:  # the answer is read while the store is held
+                result = endpoint.query(text, source)
+                if fmt is AnswerFormat.table:
+                    data = _table(result, endpoint.prefixes, base_iri)
+                else:
+                    buffer = io.BytesIO()
+                    write_answer(result, buffer, fmt.value, base_iri)
+                    data = buffer.getvalue()
             if not data.endswith(b"\n"):
                 data += b"\n"
             if to is not None:
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
 
 
-def _table(result: object, base: str) -> bytes:
+def _table(result: object, names: dict[str, str], base: str) -> bytes:
     """A SELECT answer as a text table (IRIs shortened with the prefixes); ASK as true/false; a graph as Turtle."""
     import io
 
@@ -174,16 +174,17 @@ def _table(result: object, base: str) -> bytes:
     from rich.console import Console
     from rich.table import Table
 
-    from kg.api import compact, prefixes, serialize_triples
+    from kg.api import compact
 
     if isinstance(result, ox.QueryBoolean):
         return b"true\n" if bool(result) else b"false\n"
     if isinstance(result, ox.QueryTriples):
+        from kg.api import serialize_triples
+
         buffer = io.BytesIO()
         serialize_triples(result, buffer, "turtle", base)
         return buffer.getvalue()
     assert isinstance(result, ox.QuerySolutions)
-    names = prefixes(base)
     variables = [v.value for v in result.variables]
     rows = [[compact(solution[name], names) for name in variables] for solution in result]
     table = Table(*variables, caption=f"{len(rows)} rows", caption_justify="left")

@@ -12,7 +12,7 @@ import typer
 from kg.cli.common import fail
 from kg.cli.options import Folder, Json, Limit, Since, Until
 from kg.cli.output import print_table
-from kg.errors import KgError
+from kg.errors import KgError, UsageError
 
 Benchmark = Annotated[
     str | None,
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
 
 def _print(hits: list, title: str, as_json: bool, as_csv: bool) -> None:
     if as_json and as_csv:
-        raise KgError("--json and --csv: choose one")
+        raise UsageError("--json and --csv: choose one")
     if as_json:
         for hit in hits:
             sys.stdout.write(json.dumps(hit.to_dict(), ensure_ascii=False) + "\n")

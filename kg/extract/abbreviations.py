@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kg.extract.wordlists import word_set
+from kg.extract.wordlists import alternation, word_set
 
 _PAREN = re.compile(r"\(([^()]{1,40})\)")
 _SHORT_OK = re.compile(r"^[A-Za-z0-9][\w\-\.\+\*/&^'’]*[\w\+\*]?$")
@@ -102,6 +102,15 @@ def initials_long_form(short: str, candidate: str) -> int | None:
 
 
 _SKIPPABLE = word_set("connectors")  # the small words a long form may hold without an initial in the short form
+
+
+# "Bidi- rectional": a word cut by a line-break hyphen; not "pre- and post-training"
+_LINE_BREAK = re.compile(r"(?<=[a-z])- (?!(?:" + alternation("suspended_hyphen_words") + r")\b)(?=[a-z])")
+
+
+def join_line_breaks(text: str) -> str:
+    """``Bidi- rectional Encoder`` -> ``Bidirectional Encoder``: the words a line-break hyphen cut, joined."""
+    return _LINE_BREAK.sub("", text) if "- " in text else text
 
 
 def _strip_long(text: str, start: int, end: int) -> tuple[int, int]:

@@ -4,12 +4,13 @@ and name-shaped words. Typing and roles are decided later (``entity_types``, ``r
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 from spacy.tokens import Doc, Span
 
-from kg.extract.abbreviations import find_abbreviations
+from kg.extract.abbreviations import find_abbreviations, join_line_breaks
 from kg.extract.gazetteer import GazetteerEntry, spelling_key
 from kg.extract.resources import Resources
 from kg.extract.roles import FUNCTION_WORDS
@@ -35,6 +36,7 @@ _PATTERN_BAD_STARTS = word_set("pattern_bad_starts")
 _TITLE_PREFIX_MAX_WORDS = 5
 LONG_FORM_SIMILARITY = 80  # rapidfuzz ratio of folded long forms: above it, a definition names the known entry
 _TITLE_OPENERS = word_set("title_openers")
+_DEFINITION_HEADS = word_set("definition_heads")
 
 
 @dataclass(slots=True)
@@ -116,13 +118,35 @@ class CandidateFinder:
         return self.candidates
 
     def _mark_lists(self) -> None:
-        """``on CTB5, MSRA and OntoNotes4.0``: a name listed beside a known one is a name of the same kind."""
-        for left, right in zip(self.candidates, self.candidates[1:], strict=False):
-            if _LIST_GAP.match(self.text[left.end : right.start]):
-                if left.source != "shape" or left.entry is not None:
-                    right.hints.add("listed")
-                if right.source != "shape" or right.entry is not None:
-                    left.hints.add("listed")
+        """``on CTB5, MSRA and OntoNotes4.0``: a name listed with a known one is a name of the same kind, and so is
+        every name of a list in brackets after a kind of thing ("robustified methods (PGD, TRADES, and FSGM)")."""
+        run: list[Candidate] = []
+        for index, candidate in enumerate(self.candidates):
+            run.append(candidate)
+            following = self.candidates[index + 1] if index + 1 < len(self.candidates) else None
+            if following is not None and _LIST_GAP.match(self.text[candidate.end : following.start]):
+                continue
+            if len(run) > 1:
+                known = [c for c in run if c.source != "shape" or c.entry is not None]
+                kind = self._bracketed_after_kind(run)
+                if known or kind:
+                    # the kind of the list: the bracket's head word, else the type most of its known names have
+                    types = Counter((c.entry or c.family_hint).type for c in known if c.entry or c.family_hint)
+                    kind = kind or (types.most_common(1)[0][0] if types else None)
+                    for member in run:
+                        member.hints.add("listed")
+                        if kind and member.entry is None and member.family_hint is None:
+                            member.hints.add("kind:" + kind)
+            run = []
+
+    def _bracketed_after_kind(self, run: list[Candidate]) -> str | None:
+        """``benchmarks (CULane and Tusimple)``: the type named by the word before the bracket that the list fills."""
+        before = self.text[max(0, run[0].start - 40) : run[0].start]
+        if not before.endswith("(") or self.text[run[-1].end : run[-1].end + 1] != ")":
+            return None
+        words = before[:-1].split()
+        types = self.resources.right_cue_types.get(words[-1].lower(), ()) if words else ()
+        return types[0] if types else None
 
     def _link_long_forms(self) -> None:
         """A name written out in full elsewhere ("Direct Discriminative Optimization" in the title) joins the
@@ -151,7 +175,8 @@ class CandidateFinder:
                 prefix = self.text[chunk_start:start]
                 rest = self.text[end:chunk_end]
                 if _LOWER_PREFIX.match(prefix):
-                    prefix, chunk_start = "", start  # "non-BERT", "pre-GPT": the name itself is the mention
+                    # "non-BERT", "pre-GPT": the name itself is the mention; "f-DPO", "c-DPO" are other names
+                    prefix, chunk_start = "", start
                 if prefix or (rest and not is_modifier_suffix(rest)):
                     whole = self.text[chunk_start:chunk_end]
                     known = gazetteer.lookup(whole)
@@ -185,7 +210,8 @@ class CandidateFinder:
     def _abbreviation_pass(self, abbreviations: list) -> None:
         gazetteer = self.resources.gazetteer
         for abbreviation in abbreviations:
-            short, long_form = abbreviation.short_form, abbreviation.long_form
+            short, written = abbreviation.short_form, abbreviation.long_form
+            long_form = join_line_breaks(written)  # the name; the mention stays as written
             if _stopped(short, self.resources):
                 continue
             entry = gazetteer.lookup(long_form)
@@ -205,7 +231,7 @@ class CandidateFinder:
                 Candidate(
                     abbreviation.long_start,
                     abbreviation.long_end,
-                    long_form,
+                    written,
                     "abbreviation",
                     entry=entry,
                     long_form=long_form,
@@ -237,7 +263,7 @@ class CandidateFinder:
             return False
         if len(words) == 1 and long_form.islower():
             return False
-        if head in self.resources.type_heads:
+        if head in self.resources.type_heads or head in _DEFINITION_HEADS:
             return True
         capitalised = sum(1 for w in words if w[:1].isupper())
         coined = any(any(ch.isupper() for ch in w[1:]) for w in words)
@@ -310,7 +336,13 @@ class CandidateFinder:
                     break
                 if self.text[following.end : following.end + 1] in ".;(":
                     break
-            if first and self.text[window[first - 1].end : window[first].start].strip() not in (",", ":"):
+            # "we introduce a Critique-Based Reward Model": after "a"/"an", a run that ends in a kind-of-thing word
+            article = first == 1 and window[0].text.lower() in ("a", "an")
+            if (
+                first
+                and not article
+                and self.text[window[first - 1].end : window[first].start].strip() not in (",", ":")
+            ):
                 continue
             for following in window[first : first + 7]:
                 raw = self.text[following.start : following.end]
@@ -324,31 +356,50 @@ class CandidateFinder:
                     break
             while words and words[-1].text.lower() in _CONNECTORS:
                 words.pop()
-            if any(is_modifier_suffix(w.text[w.text.rfind("-") :]) for w in words if "-" in w.text):
-                continue  # "Flax-based T5X": a description, not a name
+            if any(_lower_modifier(w.text) for w in words if "-" in w.text):
+                continue  # "Flax-based T5X": a description, not a name ("Chunk-Level Guided Generation" is one)
             following = next_chunk(self.text, words[-1].end) if words else None
             if (
                 following is not None
                 and following.text.isalpha()
                 and following.text.islower()
                 and following.text not in _FOLLOWING_OK
+                and following.text not in self.resources.type_heads  # "a Pivotal Parameters Tuning method"
                 and self.text[words[-1].end : following.start] == " "
             ):
                 continue  # "Flax-based T5X checkpoints": the run modifies a noun
             if len(words) < 2 or words[0].text in _PATTERN_BAD_STARTS:
                 continue
+            if article and words[-1].text.lower().split("-")[-1] not in self.resources.type_heads:
+                continue
             start, end = words[0].start, words[-1].end
             name = self.text[start:end]
             if _stopped(name, self.resources):
                 continue
+            self._drop_generic_inside(start, end)
             candidate = self._add(Candidate(start, end, name, "pattern", entry=self.resources.gazetteer.lookup(name)))
             if candidate is not None:
                 candidate.hints.add("named-after-verb")
 
+    def _drop_generic_inside(self, start: int, end: int) -> None:
+        """ "we introduce Adapted Dense Retrieval": the paper's name wins over a broad gazetteer name inside it
+        (dense retrieval); only when every candidate overlapping the name lies inside it and is such a name."""
+        inside = [c for c in self.candidates if c.start < end and c.end > start]
+        if not inside or not all(
+            start <= c.start and c.end <= end and c.source == "gazetteer" and c.entry is not None and c.entry.generic
+            for c in inside
+        ):
+            return
+        for candidate in inside:
+            self.candidates.remove(candidate)
+            self.taken[candidate.start : candidate.end] = bytes(candidate.end - candidate.start)
+
     def _coined_term_after(self, verb_end: int) -> None:
         """ "we propose meta-tuning, which ...": a lowercase hyphenated coinage right after a proposing verb,
-        closed by punctuation or a relative pronoun, said by the paper itself ("we", "this paper")."""
-        found = _COINED.match(self.text, verb_end)
+        closed by punctuation or a relative pronoun, said by the paper itself ("we", "this paper"); or a lowercase
+        name of two to four words defined by an appositive that says what kind of thing it is ("presents
+        context-group discrimination, a disambiguation algorithm based on ...")."""
+        found = _COINED.match(self.text, verb_end) or self._defined_by_appositive(verb_end)
         if found is None:
             return
         sentence_start = max(self.text.rfind(". ", 0, verb_end), self.title_end)
@@ -362,6 +413,19 @@ class CandidateFinder:
         candidate = self._add(Candidate(start, end, name, "pattern", entry=self.resources.gazetteer.lookup(name)))
         if candidate is not None:
             candidate.hints.add("named-after-verb")
+
+    def _defined_by_appositive(self, verb_end: int) -> re.Match[str] | None:
+        found = _APPOSITIVE_DEFINED.match(self.text, verb_end)
+        if found is None:
+            return None
+        heads = self.resources.cues.type_head_words.get("method", ())
+        kind = found.group(2).lower().split()
+        if not any(word in heads for word in kind[1:]):
+            return None
+        words = found.group(1).split()
+        if words[0] in _ARTICLES or any(w in FUNCTION_WORDS for w in words) or words[-1] in heads:
+            return None  # "a simple method, a ..." describes; "context-group discrimination, a ... algorithm" names
+        return found
 
     def _title_case_pass(self) -> None:
         """Capitalised multi-word names in running text ending in a kind-of-thing word: "... with Pivotal Parameters
@@ -456,16 +520,23 @@ _CAPITAL_SOON = re.compile(r"(?:\s+[^\s.;]+){0,5}?\s+\(?[A-Z]")
 # words that may follow a name without making it a modifier ("X achieves", "X, which"): the role rules' list
 _FOLLOWING_OK = FUNCTION_WORDS | word_set("following_ok")
 _COINED = re.compile(r"\s+([a-z]+(?:-[a-z]+)+)(?=\s*(?:,|\(|;|\.|\s(?:" + alternation("coinage_followers") + r")\b))")
+# verb + two to four lowercase words (a hyphenated one counts for two) + ", a/an/the" + up to 4 words with a KIND
+_APPOSITIVE_DEFINED = re.compile(
+    r"\s+((?:[a-z]+(?:-[a-z]+)+|[a-z]{3,}(?:\s[a-z]+(?:-[a-z]+)*){1,3}|[a-z]+(?:-[a-z]+)+(?:\s[a-z]+(?:-[a-z]+)*){1,3}))"
+    r",\s((?:an?|the)(?:\s[\w-]+){1,4})"
+)
 _COINAGE_SPEAKER = re.compile(r"\b(" + alternation("coinage_speakers") + r")\b")
 # (?<![\w-])(?:WORD\s){1,4}WORD(?![\w-]), WORD = [A-Z][a-z]+(?:-[A-Z][a-z]+)*, starting with the capital (not the
 # lookbehind) so that the regex engine skips lowercase text in C
 _TITLE_CASE_RUN = re.compile(
     r"[A-Z](?<![\w-][A-Z])[a-z]+(?:-[A-Z][a-z]+)*\s(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)*\s){0,3}[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![\w-])"
 )
-_LOWER_PREFIX = re.compile(r"^[a-z]+-$")
+_LOWER_PREFIX = re.compile(r"^[a-z]{2,}-$")  # a word ("non-", "multi-"); one letter makes a new name ("f-DPO")
+_ARTICLES = frozenset(("a", "an", "the"))
 _VERSION_CHUNK = re.compile(r"^[vV]\d+(\.\d+)*$")
 _LIST_GAP = re.compile(r"^\s*(,|,?\s*and|,?\s*or|/|;)\s*$")
 _LOWER_SEGMENT = re.compile(r"^[a-z]+$")
+_LOWER_WORD = re.compile(r"^[a-z]{2,}$")
 
 
 def _strip_modifiers(chunk: Chunk, text: str) -> Chunk:
@@ -478,12 +549,18 @@ def _strip_modifiers(chunk: Chunk, text: str) -> Chunk:
     while len(parts) > 1 and _LOWER_SEGMENT.match(parts[-1]) and is_name_shaped("-".join(parts[:-1])):
         end -= len(parts[-1]) + 1
         parts.pop()
-    while len(parts) > 1 and _LOWER_SEGMENT.match(parts[0]) and is_name_shaped("-".join(parts[1:])):
+    while len(parts) > 1 and _LOWER_WORD.match(parts[0]) and is_name_shaped("-".join(parts[1:])):
         start += len(parts[0]) + 1
         parts.pop(0)
     if (start, end) == (chunk.start, chunk.end):
         return chunk
     return Chunk(start, end, text[start:end])
+
+
+def _lower_modifier(word: str) -> bool:
+    """``Flax-based``: a lowercase modifier suffix after a hyphen (``Chunk-Level`` is part of a Title Case name)."""
+    rest = word[word.rfind("-") :]
+    return rest[1:2].islower() and is_modifier_suffix(rest)
 
 
 def _only_stopped_names(word: str, resources: Resources) -> bool:

@@ -15,6 +15,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from kg.extract.abbreviations import join_line_breaks
 from kg.extract.affixes import fast_infix_finditer, fast_suffix_search
 from kg.extract.candidates import Candidate, CandidateFinder
 from kg.extract.entity_types import add_context_votes, appositive_type, decide_type
@@ -22,12 +23,15 @@ from kg.extract.gazetteer import _SPELLING, Gazetteer
 from kg.extract.resources import Resources, load_resources
 from kg.extract.roles import (
     SentenceView,
+    background_mention,
     decide_role,
     has_use_cue,
     is_background,
     novel_appositive,
     proposes_in_sentence,
 )
+from kg.extract.shapes import is_modifier_suffix
+from kg.extract.wordlists import word_set
 from kg.types import ExtractedEntity, Mention
 
 FIELD_SEPARATOR = "\n\n"
@@ -145,9 +149,30 @@ def _variants(form: str) -> set[str]:
             variants.add(variant.replace("-", " "))
         if " " in variant and len(words) <= 3:
             variants.add(variant.replace(" ", "-"))
+        variants.update(_separator_variants(variant))
     for variant in list(variants):
         if variant[-1:].isalpha() and not variant.endswith("s"):
             variants.add(variant + "s")
+    return variants
+
+
+_SEPARATOR = re.compile(r"[ -]")
+_MAX_SEPARATOR_VARIANTS = 3  # words joined by a space or a hyphen: 2**3 spellings of a name of up to four words
+
+
+def _separator_variants(form: str) -> list[str]:
+    """``lexical functional grammar`` is also written ``lexical-functional grammar``: every mix of spaces and
+    hyphens between the words of a name of up to four words (a hyphen inside a word, ``pre-training``, counts)."""
+    parts = _SEPARATOR.split(form)
+    gaps = len(parts) - 1
+    if gaps < 1 or gaps > _MAX_SEPARATOR_VARIANTS or not all(parts):
+        return []
+    variants = []
+    for mask in range(1 << gaps):
+        joined = parts[0]
+        for index, part in enumerate(parts[1:]):
+            joined += ("-" if mask >> index & 1 else " ") + part
+        variants.append(joined)
     return variants
 
 
@@ -251,6 +276,9 @@ class EntityRecognizer:
             left = view.words[max(0, position - 6) : position]
             right = view.words[after : after + 8]
             add_context_votes(votes, left, right, resources)
+            for hint in candidate.hints:
+                if hint.startswith("kind:"):
+                    votes[hint[5:]] += 2  # listed with names of that kind ("MNIST, CIFAR10 and SVHN")
             appositive = appositive or appositive_type(right, resources)
             in_title = candidate.start < title_end
             if "title-prefix" in candidate.hints or "named-after-verb" in candidate.hints:
@@ -258,12 +286,17 @@ class EntityRecognizer:
             elif not in_title:
                 others = context.candidate_positions(sentence_index, candidate_starts)
                 defined_here = candidate.source == "abbreviation" and entry is None
-                if proposes_in_sentence(view, position, after, others, resources, defined_here) or novel_appositive(
-                    right, resources
+                known, known_family = entry is not None, family is not None
+                modifier = _MODIFIER_AFTER.match(text, candidate.end)  # "a novel HMM-based framework"
+                if not (modifier and is_modifier_suffix(modifier.group())) and (
+                    proposes_in_sentence(view, position, after, others, resources, defined_here, known, known_family)
+                    or novel_appositive(right, resources)
                 ):
                     # a broad paradigm (RL, SFT) is applied, not introduced, unless the title names it
                     proposed = proposed or not (entry is not None and entry.generic)
-                if has_use_cue(view, resources):
+                if background_mention(view, position, resources):
+                    background_votes += 1
+                elif has_use_cue(view, resources):
                     use_votes += 1
                 elif is_background(view, resources):
                     background_votes += 1
@@ -275,6 +308,8 @@ class EntityRecognizer:
             mentions.append(
                 Mention(candidate.text, field, candidate.start - offset, candidate.end - offset, view.sentence)
             )
+        if entry is not None and entry.name in _CONTEXTUAL_METRICS and not any(_metric_context(text, c) for c in group):
+            return None  # "high precision", "we recall that": the word, not the metric
         name = _canonical_name(group, entry)
         if entry is None and not long_form and not proposed and not _has_support(group, name, votes, appositive):
             return None
@@ -305,6 +340,29 @@ class EntityRecognizer:
             extractor=source,
             gazetteer_key=entry.key if entry else None,
         )
+
+
+_MODIFIER_AFTER = re.compile(r"-[a-z]+")
+_CONTEXTUAL_METRICS = word_set("contextual_metrics")
+_METRIC_WORDS = word_set("contextual_metric_words")
+_NUMBER_SOON = re.compile(r"[^.;]{0,20}?\d")
+_NUMBER_BEFORE = re.compile(r"\d(?:\.\d+)?\s?%?\s$")  # "93% precision"
+_METRIC_WINDOW = 40
+
+
+def _metric_context(text: str, candidate: Candidate) -> bool:
+    """A number right after or before the mention ("recall of 0.91", "93% precision") or another metric word near it
+    ("precision and recall")."""
+    if _NUMBER_SOON.match(text, candidate.end) or _NUMBER_BEFORE.search(
+        text, max(0, candidate.start - 12), candidate.start
+    ):
+        return True
+    around = (
+        text[max(0, candidate.start - _METRIC_WINDOW) : candidate.start]
+        + " "
+        + text[candidate.end : candidate.end + _METRIC_WINDOW]
+    )
+    return any(word in _METRIC_WORDS for word in _CONTEXT_WORD.findall(around.lower()))
 
 
 _INNER_CAMEL = re.compile(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]")
@@ -377,7 +435,7 @@ class _DocContext:
 def _canonical_name(group: list[Candidate], entry) -> str:
     if entry is not None:
         return entry.name
-    shorts = [c.text for c in group if c.long_form and c.text != c.long_form]
+    shorts = [c.text for c in group if c.long_form and join_line_breaks(c.text) != c.long_form]
     if shorts:
         return shorts[0]
     counts = Counter(c.text for c in group)

@@ -32,16 +32,20 @@ from kg.types import Paper, PaperExtraction
 CONFIG_PATH = PIPELINES_DIR / "extract.cfg"
 PARALLEL_THRESHOLD = 2_000  # below this many papers, starting workers costs more than it saves
 # spaCy's tokenizer memoises the split of each distinct whitespace-delimited chunk, up to max_cache_size
-# (10,000 by default) and then stops caching. Building the gazetteer's PhraseMatcher tokenizes ~14,000 surface
+# (10,000 by default) and then stops caching. Building the gazetteer's PhraseMatcher tokenizes ~60,000 surface
 # forms, which filled that cache before any abstract was read: every abstract word then went through the
-# prefix/suffix/infix regexes again (tokenizing was 2.5-7x slower than a bare spaCy tokenizer). The cache only
-# memoises, so its size never changes a token. Each entry is a few dozen bytes.
+# prefix/suffix/infix regexes again (tokenizing was 2.5-7x slower than a bare spaCy tokenizer). The memo is given
+# this size when the tokenizer is made (``kg.lean_lexemes.v1``), so it keeps the gazetteer's forms and has room
+# for the corpus' words. The cache only memoises, so its size never changes a token. Each entry is a few dozen
+# bytes.
 TOKENIZER_CACHE_SIZE = 300_000
 # Workers are replaced after about this many papers each: spaCy's vocabulary and string store only grow (every
 # new word form stays), so on a real corpus of millions of abstracts a long-lived worker would grow without bound.
 WORKER_PAPERS = 200_000
-# With several processes, the main process extracts about this many papers itself before starting the workers.
-WARMUP_PAPERS = 1_024
+# With several processes, the main process may extract this many papers itself before the workers fork, so that
+# they inherit a warm memo (the policy until issue 22: 1,024). 0: the workers fork at once and every core works from
+# the first batch, which measured faster on corpora whose words do not repeat (docs/performance.md).
+WARMUP_PAPERS = 0
 _PIPELINES: dict[tuple[str, ...], Language] = {}
 Result = TypeVar("Result")
 
@@ -55,19 +59,11 @@ def load_pipeline(gazetteer_paths: Sequence[str | Path] = ()) -> Language:
     """The spaCy pipeline (blank English + kg components), cached per process and gazetteer set."""
     key = gazetteer_key(gazetteer_paths)
     if key not in _PIPELINES:
-        config = spacy.util.load_config(CONFIG_PATH, overrides={"paths.gazetteer": list(key)}, interpolate=True)
+        overrides = {"paths.gazetteer": list(key), "nlp.after_creation.tokenizer_memo": TOKENIZER_CACHE_SIZE}
+        config = spacy.util.load_config(CONFIG_PATH, overrides=overrides, interpolate=True)
         nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-        _reset_tokenizer_cache(nlp)
         _PIPELINES[key] = nlp
     return _PIPELINES[key]
-
-
-def _reset_tokenizer_cache(nlp: Language) -> None:
-    """Empty the tokenizer's memo of gazetteer forms; let it hold the corpus' words (``TOKENIZER_CACHE_SIZE``)."""
-    tokenizer = getattr(nlp.tokenizer, "tokenizer", nlp.tokenizer)
-    if hasattr(tokenizer, "max_cache_size") and hasattr(tokenizer, "_flush_cache"):
-        tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
-        tokenizer._flush_cache()
 
 
 def paper_text(paper: Paper) -> str:
@@ -144,10 +140,7 @@ def _run(
         for batch in batches:
             yield from work(key, batch)
         return
-    # The first papers are extracted here, before forking: every worker then inherits a vocabulary, tokenizer
-    # cache and memo tables that already hold the common words, instead of learning them again (an abstract
-    # costs twice as much in a fresh process as after a few thousand).
-    for batch in itertools.islice(batches, max(1, WARMUP_PAPERS // batch_size)):
+    for batch in itertools.islice(batches, WARMUP_PAPERS // batch_size):  # none by default: see WARMUP_PAPERS
         yield from work(key, batch)
     yield from _parallel(batches, key, n_process, work, max(1, WORKER_PAPERS * n_process // batch_size))
 

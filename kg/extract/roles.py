@@ -68,23 +68,50 @@ def proposes_in_sentence(
     other_positions: list[int],  # sorted
     resources: Resources,
     defined_here: bool = False,
+    known: bool = False,
+    known_family: bool = False,
 ) -> bool:
     """True when the words around ``position`` say the paper introduces the entity there.
 
-    ``defined_here``: the mention is a new abbreviation definition, unknown to the gazetteer.
+    ``defined_here``: the mention is a new abbreviation definition, unknown to the gazetteer; ``known``: the name
+    is a gazetteer entry or a variant of one, so "a language model (BLOOM-176B)" or "the resulting DPO model" in a
+    "we propose" sentence is a use, not the paper's own thing; ``known_family``: a size or variant of a known family
+    (BLOOM 175B), a use when written in brackets after a kind of thing.
     """
     words = sentence.words
     cues = resources.cues
-    if position > 0 and words[position - 1] in NAMING_WORDS:
+    named_at = position - 1
+    if named_at > 0 and words[named_at] in ("the", "a", "an"):
+        named_at -= 1  # "called the X"
+    if named_at >= 0 and words[named_at] in NAMING_WORDS:
         return True
+    # "we propose a ... model for Schema Matching, referred to as the KG-RAG4SM"
+    if named_at >= 2 and words[named_at - 2 : named_at + 1] == ["referred", "to", "as"]:
+        return first_person_proposal(sentence, named_at - 2, resources)
     # "a mixed post-training dataset (Mixed-45K)" or a new "Long Form (LF)" in a "we propose" sentence
     in_brackets = position > 1 and words[position - 1] == "(" and words[position - 2] in resources.type_heads
-    if (in_brackets or defined_here) and first_person_proposal(sentence, position, resources):
+    new_in_brackets = in_brackets and not (known or known_family)
+    if (new_in_brackets or defined_here) and first_person_proposal(sentence, position, resources):
         return True
+    # "we have developed a Chinese-language benchmark, PatentMIA, to ...": a new kind of thing, then its name
+    kind_before = position > 2 and words[position - 1] == "," and words[position - 2] in resources.type_heads
+    if kind_before and first_person_proposal(sentence, position - 2, resources):
+        verb_at = sentence.proposal_at or 0
+        between = words[verb_at + 1 : position - 1]
+        if (
+            len(between) <= 8
+            and between[:1] in (["a"], ["an"])
+            and not (_PREPOSITIONS & set(between) or "," in between)
+            and not _any_between(other_positions, verb_at, position)
+        ):
+            return True
     # "our X" / "Our framework, X (...)" / "The resulting model, X": the paper's own thing
     for our_index in range(position - 1, max(-1, position - 5), -1):
         determiner = words[our_index] == "our" or (
-            words[our_index] in _OWN_ADJECTIVES and our_index > 0 and words[our_index - 1] == "the"
+            words[our_index] in _OWN_ADJECTIVES
+            and our_index > 0
+            and words[our_index - 1] == "the"
+            and (not known or "," in words[our_index + 1 : position])  # "the resulting model, X", not "DPO model"
         )
         if determiner:
             between = set(words[our_index + 1 : position])
@@ -142,6 +169,44 @@ def has_use_cue(sentence: SentenceView, resources: Resources) -> bool:
         words = sentence.word_set
         sentence.use_cue = not words.isdisjoint(FIRST_PERSON) or not words.isdisjoint(resources.cues.use_cues)
     return sentence.use_cue
+
+
+def _by_last_word(phrases: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Cue phrases as word tuples, under their last word (one dict lookup per word position, not one per cue)."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        words = tuple(phrase.split())
+        index.setdefault(words[-1], []).append(words)
+    return {last: tuple(cues) for last, cues in index.items()}
+
+
+_MENTION_CUES = _by_last_word(word_list("mention_cues"))
+_EXAMPLE_CUES = _by_last_word(word_list("example_cues"))
+# words that may stand between the cue and the name ("inspired by the", "parallels with the philosophy of")
+_CUE_GAP = 2
+
+
+def background_mention(sentence: SentenceView, position: int, resources: Resources) -> bool:
+    """Is this mention prior work named for contrast or inspiration ("inspired by X", "unlike X"), or an example in a
+    sentence that does not speak of the paper itself ("models such as BERT have shown ...")? Then it is no use."""
+    words = sentence.words
+    for gap in range(_CUE_GAP + 1):
+        end = position - gap
+        if end <= 0:
+            break
+        cues = _MENTION_CUES.get(words[end - 1])
+        if cues and any(tuple(words[max(0, end - len(cue)) : end]) == cue for cue in cues):
+            return True
+        cues = _EXAMPLE_CUES.get(words[end - 1]) if gap == 0 else None
+        if cues and any(tuple(words[max(0, end - len(cue)) : end]) == cue for cue in cues):
+            own = FIRST_PERSON & sentence.word_set or any(r in sentence.text_lower for r in SELF_REFERENCE)
+            # "surpassing ... models such as X" compares; "a system based on models such as X is proposed" uses
+            return not (
+                own
+                or sentence.word_set & resources.cues.eval_cues
+                or first_person_proposal(sentence, len(words), resources)
+            )
+    return False
 
 
 def decide_role(proposed: bool, use_votes: int, background_votes: int) -> str:

@@ -48,6 +48,11 @@ def load_graph(directory: Path, name: str | None = None) -> nx.MultiDiGraph:
             return graph_from_state(directory, name)
 
 
+def read_graph_file(path: Path) -> nx.MultiDiGraph:
+    """The graph in one ``graph.json`` file (no build folder, no lock: a file being written by this process)."""
+    return _read_graph_file(Path(path))
+
+
 def _read_graph_file(path: Path, directory: Path | None = None) -> nx.MultiDiGraph:
     if not path.exists():
         raise KgError(f"{path}: no graph here; run 'kg build INPUT... --out {directory or path}' first")

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 PERIODS = ("year", "month")
 MIN_SUPPORT = 2  # papers two entities must share before their co-occurrence is ranked
 GROWTH_PRIOR = 2.0  # pseudo-papers added to both windows of ``growth`` (so 0 -> 1 is not "infinitely rising")
+RISING_WINDOW = 2  # periods compared by ``rising_rank`` (last 2 against the 2 before): `kg query rising`, the site
+RISING_BY = "year"  # the period of ``rising_rank`` and of the site's "new" list, over the corpus's whole range
 
 
 def period_of(date: str | None, year: int | None, by: str = "year") -> str | None:
@@ -92,7 +94,7 @@ def rarity(papers: int, total: int) -> float:
 
 
 def rising_rank(
-    series: dict[str, list[tuple[str, int]]], window: int = 2, min_support: int = MIN_SUPPORT
+    series: dict[str, list[tuple[str, int]]], window: int = RISING_WINDOW, min_support: int = MIN_SUPPORT
 ) -> list[tuple[str, float, int, int]]:
     """Entities whose use grows fastest, best first: ``series`` maps each entity to its papers per period over
     one shared, continuous range of periods (``filled``). Growth compares the last ``window`` periods with the

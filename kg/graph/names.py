@@ -16,18 +16,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
-import networkx as nx
+from kg.resolve.keys import lookup_key
 
-from kg.resolve.keys import compact_key
+if TYPE_CHECKING:
+    import networkx as nx
 
 SUGGEST_CUTOFF = 60.0  # similarity (0-100) of folded keys for a suggestion
 SUGGESTIONS = 3
-
-
-def lookup_key(name: str) -> str:
-    """The folded key of a name: case, accents, separators, British spelling, acronym plurals folded away."""
-    return compact_key(str(name).strip())
 
 
 @functools.lru_cache(maxsize=4)
@@ -89,27 +86,52 @@ class NameIndex:
         key = lookup_key(name)
         return sorted(node for node, keys in self.keys.items() if key and key in keys) if key else []
 
+    def choices(self) -> list[tuple[str, str]]:
+        """(node, folded key) of every name, each key once per node."""
+        return [(node, k) for node, keys in self.keys.items() for k in dict.fromkeys(keys) if k]
+
+    def ranking(self, nodes: Iterable[str]) -> dict[str, tuple[str, int]]:
+        """node -> (label, mentions), the tie-breaks of suggestions."""
+        return {node: (self.labels[node], self.mentions[node]) for node in nodes}
+
     def suggest(self, name: str, limit: int = SUGGESTIONS) -> list[str]:
         """Labels of the entities whose names are closest to ``name`` (none closer than ``SUGGEST_CUTOFF``)."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import Indel
+        return suggest(self, name, limit)
 
-        key = lookup_key(name)
-        if not key:
-            return []
-        choices = [(node, k) for node, keys in self.keys.items() for k in dict.fromkeys(keys) if k]
-        found = process.extract(
-            key, [k for _, k in choices], scorer=Indel.normalized_similarity, score_cutoff=0.5, limit=None
-        )
-        hits = {at for _, _, at in found} | {at for at, (_, k) in enumerate(choices) if k.startswith(key)}
-        best: dict[str, float] = {}
-        for at in sorted(hits):
-            node, other = choices[at]
-            score = similarity(key, other)
-            if score >= SUGGEST_CUTOFF and score > best.get(node, -1.0):
-                best[node] = score
-        ranked = sorted(best, key=lambda n: (-best[n], -self.mentions[n], self.labels[n].casefold(), n))
-        return [self.labels[node] for node in ranked[:limit]]
+
+class NameSource(Protocol):
+    """Where the names come from: a graph (``NameIndex``) or a build's query index (``kg.query.common``); the
+    lookup below is the same over both."""
+
+    def exact(self, name: str) -> list[str]: ...
+    def folded(self, name: str) -> list[str]: ...
+    def choices(self) -> list[tuple[str, str]]: ...
+    def ranking(self, nodes: Iterable[str]) -> dict[str, tuple[str, int]]: ...
+
+
+def suggest(source: NameSource, name: str, limit: int = SUGGESTIONS) -> list[str]:
+    """Labels of the entities whose names are closest to ``name`` (none closer than ``SUGGEST_CUTOFF``; best
+    first, then the most mentioned, then by label)."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Indel
+
+    key = lookup_key(name)
+    if not key:
+        return []
+    choices = source.choices()
+    found = process.extract(
+        key, [k for _, k in choices], scorer=Indel.normalized_similarity, score_cutoff=0.5, limit=None
+    )
+    hits = {at for _, _, at in found} | {at for at, (_, k) in enumerate(choices) if k.startswith(key)}
+    best: dict[str, float] = {}
+    for at in sorted(hits):
+        node, other = choices[at]
+        score = similarity(key, other)
+        if score >= SUGGEST_CUTOFF and score > best.get(node, -1.0):
+            best[node] = score
+    info = source.ranking(best)
+    ranked = sorted(best, key=lambda n: (-best[n], -info[n][1], info[n][0].casefold(), n))
+    return [info[node][0] for node in ranked[:limit]]
 
 
 PREFIX_SCORE = 90.0  # a name that starts with what was typed (3+ characters) scores at least this
@@ -144,14 +166,18 @@ class NameMatch:
 
 def lookup(graph: nx.MultiDiGraph, name: str, suggest: int = SUGGESTIONS) -> NameMatch:
     """The entities ``name`` refers to (exact first, then folded), or up to ``suggest`` suggestions."""
-    index = NameIndex.of(graph)
-    exact = index.exact(name)
+    return lookup_in(NameIndex.of(graph), name, suggest)
+
+
+def lookup_in(source: NameSource, name: str, limit: int = SUGGESTIONS) -> NameMatch:
+    """The one lookup over any source of names: exact, then folded, then up to ``limit`` suggestions."""
+    exact = source.exact(name)
     if exact:
         return NameMatch(name, exact, "exact", [])
-    folded = index.folded(name)
+    folded = source.folded(name)
     if folded:
         return NameMatch(name, folded, "folded", [])
-    return NameMatch(name, [], "", index.suggest(name, suggest) if suggest else [])
+    return NameMatch(name, [], "", suggest(source, name, limit) if limit else [])
 
 
 def find_entities(graph: nx.MultiDiGraph, name: str) -> list[str]:

@@ -238,9 +238,32 @@ def direction(metric: str | None) -> str:
     return "lower" if found == "lower" else "higher"
 
 
+_SETTING_WORDS = {"zero": "0", "one": "1", "finetuned": "fine-tuned", "fine-tuning": "fine-tuned"}
+_SPLITS = {"validation": "dev", "development": "dev", "dev": "dev", "test": "test", "held-out": "held-out"}
+
+
+def setting_key(setting: str | None) -> str:
+    """The setting a result was measured in, compared loosely: "zero shot" = "zero-shot" = "0-shot", "finetuned" =
+    "fine-tuned", "validation set" = "dev split", "Sub-task A" = "subtask a", "English–German" = "english-german";
+    "" when none is stated (a setting of its own: it is not known to match any other)."""
+    text = re.sub(r"[\s\-–—_]+", "-", str(setting or "").strip().casefold())
+    if not text:
+        return ""
+    text = re.sub(r"^sub-task", "subtask", text)
+    split = re.fullmatch(r"(validation|development|dev|test|held-out)-(?:set|split)", text)
+    if split:
+        return _SPLITS[split.group(1)]
+    shot = re.fullmatch(r"(zero|one)-shot", text)
+    if shot:
+        return _SETTING_WORDS[shot.group(1)] + "-shot"
+    return _SETTING_WORDS.get(text, text)
+
+
 @dataclass
 class Leaderboard:
-    """The absolute results of one benchmark and metric, best first; gains and ranks of the benchmark apart."""
+    """The absolute results of one benchmark, metric and setting, best first; gains and ranks of the benchmark
+    apart. Results of different settings (0-shot and 5-shot, test and dev set, none stated) are never ranked in one
+    board: ``setting`` is the setting as written (None: not stated)."""
 
     key: str
     benchmark: str
@@ -248,6 +271,7 @@ class Leaderboard:
     metric: str | None
     direction: str
     rows: list[ResultRow] = field(default_factory=list)
+    setting: str | None = None
 
     @property
     def best(self) -> ResultRow | None:
@@ -293,8 +317,8 @@ def _ranked(rows: list[ResultRow], lower: bool) -> list[ResultRow]:
 
 
 def leaderboards(rows: Iterable[ResultRow]) -> dict[str, BenchmarkResults]:
-    """Results grouped by benchmark: absolute scores in one leaderboard per metric (best first by the metric's
-    direction), relative gains and ranks listed apart, never ranked with the scores."""
+    """Results grouped by benchmark: absolute scores in one leaderboard per metric and setting (best first by the
+    metric's direction; ``setting_key``), relative gains and ranks listed apart, never ranked with the scores."""
     grouped: dict[str, list[ResultRow]] = defaultdict(list)
     for row in rows:
         grouped[benchmark_key(row)].append(row)
@@ -304,17 +328,25 @@ def leaderboards(rows: Iterable[ResultRow]) -> dict[str, BenchmarkResults]:
         name = max(names, key=lambda n: (names[n], -len(n), n))
         node = next((r.item.get("benchmark_node") for r in found if r.item.get("benchmark_node")), None)
         entry = BenchmarkResults(key, name, node)
-        by_metric: dict[str | None, list[ResultRow]] = defaultdict(list)
+        by_board: dict[tuple[str | None, str], list[ResultRow]] = defaultdict(list)
         for row in found:
             if row.kind == "absolute":
-                by_metric[row.metric].append(row)
+                by_board[(row.metric, setting_key(row.item.get("setting")))].append(row)
             elif row.kind == "gain":
                 entry.gains.append(row)
             else:
                 entry.ranks.append(row)
-        for metric in sorted(by_metric, key=lambda m: (-len(by_metric[m]), m or "")):
+        per_metric: Counter[str | None] = Counter()
+        for (metric, _), board_rows in by_board.items():
+            per_metric[metric] += len(board_rows)
+        # a metric's boards together (the metric with most results first), the board without a setting first
+        for metric, setting in sorted(by_board, key=lambda b: (-per_metric[b[0]], b[0] or "", b[1] != "", b[1])):
             way = direction(metric)
-            entry.boards.append(Leaderboard(key, name, node, metric, way, _ranked(by_metric[metric], way == "lower")))
+            board = by_board[(metric, setting)]
+            written = Counter(str(r.item.get("setting")) for r in board if r.item.get("setting"))
+            label = max(written, key=lambda w: (written[w], w)) if written else None
+            ranked = _ranked(board, way == "lower")
+            entry.boards.append(Leaderboard(key, name, node, metric, way, ranked, label))
         entry.gains.sort(key=lambda r: (r.date or "9999", r.paper_id, r.item.get("start", 0)))
         entry.ranks.sort(key=lambda r: (r.score, r.date or "9999", r.paper_id))
         out[key] = entry

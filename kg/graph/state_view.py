@@ -16,12 +16,13 @@ from pathlib import Path
 import networkx as nx
 
 from kg.extract.gazetteer import Gazetteer
+from kg.graph.citations import Cited, citations
 from kg.resolve.curation import Curator
 from kg.resolve.entities import Aggregate, entity_from_aggregate, link_families, merge_map
 from kg.resolve.overrides import Overrides
 from kg.resolve.relations import Resolution, paper_relations
 from kg.store.state import STATE_FILE, BuildState, StoredPaper
-from kg.types import Entity, Relation
+from kg.types import Entity, Paper, Relation
 
 CHUNK = 2_000  # papers per members query
 
@@ -104,10 +105,22 @@ class StateView:
         result.relations.sort(key=lambda r: (r.paper_id, r.entity_id, r.kind))
         return result
 
-    def graph(self, papers: Iterable[StoredPaper] | None = None, linked_only: bool = False) -> nx.MultiDiGraph:
+    def graph(
+        self, papers: Iterable[StoredPaper] | None = None, linked_only: bool = False, stubs: bool | None = None
+    ) -> nx.MultiDiGraph:
+        """The graph of ``resolution(papers, linked_only)``. Citations are matched against every paper of the state;
+        with ``stubs`` (default: ``linked_only``, the N-Triples parts; ``kg add``'s splices too) a cited paper that
+        is not among ``papers`` is a stub node."""
         from kg.graph.build import build_graph
 
-        return build_graph(self.resolution(papers, linked_only))
+        resolution = self.resolution(papers, linked_only)
+        cited = None if papers is None else self.citations(resolution.papers.values())
+        return build_graph(resolution, cited, stubs=linked_only if stubs is None else stubs)
+
+    def citations(self, papers: Iterable[Paper]) -> dict[str, Cited]:
+        """The papers' citations, matched against every paper of the state (``kg.graph.citations``)."""
+        citing = [paper for paper in papers if paper.references]
+        return citations(citing, self.state.holders(ref for paper in citing for ref in paper.references))
 
     def graph_about(self, name: str) -> nx.MultiDiGraph:
         """Every entity, and the papers of the entities ``name`` may refer to (what a query of ``name`` reads)."""

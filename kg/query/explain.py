@@ -1,14 +1,12 @@
-"""Explain resolution: an entity's canonical name, every alias with its count and the papers behind it."""
+"""Explain resolution: an entity's canonical name, every alias with its count and the papers behind it (what
+``kg entity NAME`` prints), from the query index."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import networkx as nx
-
-from kg.errors import KgError
-from kg.graph.names import lookup
+from kg.query.common import Source, entity_ids, using
 
 
 @dataclass
@@ -31,49 +29,50 @@ class EntityExplanation:
     relations: dict[str, int]
     aliases: list[AliasUse]
     curated: list[str] = field(default_factory=list)  # what overrides.yaml decided about it
+    papers: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
 
 
-def explain_entity(graph: nx.MultiDiGraph, name: str) -> list[EntityExplanation]:
+def explain_entity(source: Source, name: str) -> list[EntityExplanation]:
     """Every entity that ``name`` (any alias, any spelling) refers to, with the evidence for its aliases."""
-    match = lookup(graph, name)
-    if not match.nodes:
-        raise KgError(match.message())
-    nodes = match.nodes
+    with using(source) as index:
+        ids = entity_ids(index, name)
+        infos = index.entities(ids)
+        found = index.relations(ids)
+    by_entity: dict[str, list] = defaultdict(list)
+    for row in found:
+        by_entity[row[2]].append(row)
     explanations = []
-    for node in nodes:
-        data = graph.nodes[node]
+    for entity_id in ids:
+        info = infos[entity_id]
         papers_by_alias: dict[str, dict[str, str]] = defaultdict(dict)
         relations: dict[str, int] = defaultdict(int)
-        for source, _, edge in graph.in_edges(node, data=True):
-            if edge.get("type") == "VARIANT_OF":
-                continue
-            relations[edge["type"]] += 1
-            title = graph.nodes[source].get("label", "")
-            for evidence in edge.get("evidence") or []:
-                papers_by_alias[evidence["text"]][graph.nodes[source].get("paper_id", source)] = title
-        counts = data.get("aliases") or {}
+        for paper, kind, _, _, texts in by_entity[entity_id]:
+            relations[kind] += 1
+            for text in texts:
+                papers_by_alias[text][paper.id] = paper.title
+        counts = info.aliases
         aliases = [
             AliasUse(alias, counts.get(alias, len(papers)), sorted(papers.items()))
             for alias, papers in sorted(papers_by_alias.items(), key=lambda item: (-counts.get(item[0], 0), item[0]))
         ]
-        variants = sorted(
-            graph.nodes[s].get("label", s)
-            for s, _, e in graph.in_edges(node, data=True)
-            if e.get("type") == "VARIANT_OF"
-        )
         explanations.append(
             EntityExplanation(
-                entity_id=data.get("entity_id", node),
-                name=data.get("label", ""),
-                type=data.get("type", ""),
-                generic=bool(data.get("generic")),
-                full_name=data.get("full_name"),
-                external_ids=dict(data.get("external_ids") or {}),
-                family=data.get("family"),
-                variants=variants,
+                entity_id=info.id,
+                name=info.label,
+                type=info.type,
+                generic=info.generic,
+                full_name=info.full_name,
+                external_ids=info.external_ids,
+                family=info.family,
+                variants=info.variants,
                 relations=dict(sorted(relations.items())),
                 aliases=aliases,
-                curated=list(data.get("curated") or []),
+                curated=info.curated,
+                papers=info.papers,
+                first_seen=info.first_seen,
+                last_seen=info.last_seen,
             )
         )
     return explanations

@@ -1,10 +1,10 @@
 """Results questions over a built graph: the results reported on a benchmark (or by a method), and the best one.
 
 ``results(graph, benchmark="MT-Bench", metric=None, method=None, since=None)`` -> ``ResultHit`` rows, leaderboard
-order (absolute scores best first by the metric's direction, then gains, then ranks); ``best(graph, "MT-Bench")``
--> the best absolute score of each metric reported on it. A benchmark or method is found by any of its names
-(``kg.graph.names.lookup``, near misses get "did you mean"); a benchmark that is no entity of the graph (a shared
-task named by the results rules) is found by its name as the results give it.
+order (absolute scores best first by the metric's direction, per metric and setting, then gains, then ranks);
+``best(graph, "MT-Bench")`` -> the best absolute score of each metric and setting reported on it. A benchmark or
+method is found by any of its names (``kg.graph.names.lookup``, near misses get "did you mean"); a benchmark that
+is no entity of the graph (a shared task named by the results rules) is found by its name as the results give it.
 """
 
 from __future__ import annotations
@@ -148,8 +148,8 @@ def results(
 
 
 def best(graph: nx.MultiDiGraph, benchmark: str, metric: str | None = None) -> list[ResultHit]:
-    """The best absolute score reported on ``benchmark`` for each of its metrics (``metric``: that one only),
-    by the metric's direction; ties go to the earlier paper."""
+    """The best absolute score reported on ``benchmark`` for each of its metrics and settings (``metric``: that one
+    only; 0-shot and 5-shot scores are not compared), by the metric's direction; ties go to the earlier paper."""
     rows = list(result_rows(graph))
     found = []
     for entry in _benchmarks(graph, benchmark, leaderboards(rows)):

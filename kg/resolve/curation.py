@@ -75,6 +75,7 @@ class Curator:
                 self.roles.setdefault(ref, []).append((curation_key(name), role, name))
         self.retyped: set[str] = set()  # entity ids whose type the curation set
         self._keys: dict[str, set[str]] = {}
+        self._by_key: dict[str, str] | None = None  # curation key of any name -> entity id (for added links)
 
     def __bool__(self) -> bool:
         return bool(self.types or self.roles)
@@ -149,7 +150,31 @@ class Curator:
                 )
                 relation.curated = role
             kept.append(relation)
-        return kept
+        return kept + self._added(paper, kept, wanted, entities)
+
+    def _added(
+        self, paper: Paper, kept: list[Relation], wanted: list[tuple[str, str, str]], entities: Mapping[str, Entity]
+    ) -> list[Relation]:
+        """The links a person added: a curated role for an entity that extraction missed in this paper (the
+        entity must be in the graph; it has no evidence sentence, only ``curated``)."""
+        if not wanted:
+            return []
+        if self._by_key is None:
+            self._by_key = {}
+            for entity in entities.values():
+                for key in entity_keys(entity):
+                    self._by_key.setdefault(key, entity.id)
+        linked = {relation.entity_id for relation in kept}
+        added = []
+        for key, role, _ in wanted:
+            entity_id = self._by_key.get(key)
+            if role == "none" or entity_id is None or entity_id in linked:
+                continue
+            etype = entities[entity_id].type
+            kind = "EVALUATES_ON" if role == "uses" and etype == "benchmark" else RELATION_OF_ROLE[role]
+            added.append(Relation(paper.id, entity_id, kind, curated=role))
+            linked.add(entity_id)
+        return added
 
 
 # ------------------------------------------------------------------------------------- kg curate: editing the file
@@ -164,18 +189,6 @@ ACTIONS = KEYS  # kg curate ACTION: one per key of the file
 def load_file(path: Path) -> Overrides:
     """The curation in ``path``; empty when the file does not exist yet."""
     return Overrides.load(path) if Path(path).exists() else Overrides()
-
-
-def _leading_comments(path: Path) -> str:
-    """The comment lines a person wrote at the top of the file (kept when ``kg curate`` rewrites it)."""
-    if not path.exists():
-        return HEADER
-    lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            break
-        lines.append(line)
-    return "\n".join(lines) + "\n" if lines else HEADER
 
 
 def render(overrides: Overrides, header: str = HEADER) -> str:
@@ -302,8 +315,94 @@ def edit_file(path: str | Path, action: str, args: Sequence[str], undo: bool = F
     before = load_file(path)
     after, what = edit(before, action, args, undo)
     if after != before or not path.exists():
-        write_text_atomic(path, render(after, _leading_comments(path)))
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        write_text_atomic(path, render_keeping_comments(text, after) if text.strip() else render(after))
     return after, what
+
+
+def render_keeping_comments(text: str, overrides: Overrides) -> str:
+    """``overrides`` written over the file ``text`` with ruamel.yaml's round trip, so the comments a person wrote
+    anywhere in it stay beside what they describe: entries that remain keep their place (and comments), removed
+    ones go, new ones are appended."""
+    import io
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    yaml = YAML()  # round-trip mode
+    yaml.width = 1000
+    yaml.indent(mapping=2, sequence=4, offset=2)  # "  - item", as kg curate writes a new file
+    document = yaml.load(text)
+    if not isinstance(document, CommentedMap):  # only comments so far (or something Overrides.load refused)
+        return render(overrides, _leading_comments_of(text))
+    wanted = overrides.to_yaml_data()
+    for key in [k for k in document if k not in wanted]:
+        del document[key]
+    for key, value in wanted.items():
+        document[key] = _merged(document.get(key), _node(value))
+    out = io.StringIO()
+    yaml.dump(document, out)
+    return out.getvalue()
+
+
+def _merged(old: object, new: object) -> object:
+    """``new``, reusing the nodes of ``old`` (a round-trip list or map) for the entries both have."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(old, CommentedSeq) and isinstance(new, list):
+        kept = [item for item in old if _plain(item) in [_plain(n) for n in new]]
+        for item in [item for item in old if item not in kept]:
+            old.remove(item)
+        for item in new:
+            if _plain(item) not in [_plain(k) for k in kept]:
+                old.append(item)
+        return old
+    if isinstance(old, CommentedMap) and isinstance(new, dict):
+        for key in [k for k in old if k not in new]:
+            del old[key]
+        for key, value in new.items():
+            if key not in old or _plain(old[key]) != _plain(value):
+                old[key] = value
+        return old
+    return new
+
+
+def _node(value: object) -> object:
+    """A plain value as a round-trip node; lists inside lists in flow style (``- [ORPO, odds ratio ...]``)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        return CommentedMap((k, _node(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        seq = CommentedSeq([_flow(v) if isinstance(v, list | tuple) else _node(v) for v in value])
+        return seq
+    return value
+
+
+def _flow(value: list | tuple) -> object:
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(list(value))
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _plain(value: object) -> object:
+    """A round-trip node as plain Python, to compare with what ``Overrides`` gives."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _leading_comments_of(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        lines.append(line)
+    return "\n".join(lines) + "\n" if lines else HEADER
 
 
 def describe(overrides: Overrides) -> list[str]:

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 
+from kg.extract.abbreviations import join_line_breaks
 from kg.extract.gazetteer import Gazetteer
 from kg.extract.wordlists import alternation
 from kg.ids import slug
@@ -117,6 +118,25 @@ def link_families(entities: Iterable[Entity], gazetteer: Gazetteer | None) -> No
                 entity.family = entry.name
                 break
             base = stripped
+    if gazetteer is not None:
+        for entity in entities:
+            if entity.family and compact_key(entity.family) not in by_compact:
+                entity.family = _nearest_family(entity.family, by_compact, gazetteer)
+
+
+def _nearest_family(family: str, present: Mapping[str, Entity], gazetteer: Gazetteer) -> str:
+    """The family, or when the corpus has no node for it, the nearest family above it in the gazetteer that it has
+    (``Llama-3.1-8B`` -> ``Llama 3.1`` -> ``Llama 3`` -> ``LLaMA``): a variant is linked to its family's node."""
+    current, seen = family, {family}
+    while True:
+        entry = gazetteer.lookup(current)
+        parent = entry.family if entry is not None else None
+        if not parent or parent in seen:
+            return family
+        if compact_key(parent) in present:
+            return present[compact_key(parent)].name
+        seen.add(parent)
+        current = parent
 
 
 def name_and_type(key: str, aggregate: Aggregate, gazetteer: Gazetteer | None) -> tuple[str, str, object]:
@@ -188,6 +208,15 @@ def _reserved_values(gazetteer: Gazetteer | None) -> frozenset[str]:
     return cached[1]
 
 
+def _clean_aliases(aliases: Counter[str]) -> dict[str, int]:
+    """Aliases as a reader should see them: a word split by a line-break hyphen in the abstract ("Bidi- rectional
+    Encoder ...") is joined again, and its count added to the joined spelling's."""
+    cleaned: Counter[str] = Counter()
+    for alias, count in aliases.items():
+        cleaned[join_line_breaks(alias)] += count
+    return dict(sorted(cleaned.items()))
+
+
 def entity_from_aggregate(key: str, aggregate: Aggregate, gazetteer: Gazetteer | None) -> Entity:
     """The entity of ``key`` from its aggregate (canonical name, type, long form, aliases, gazetteer facts)."""
     name, etype, entry = name_and_type(key, aggregate, gazetteer)
@@ -201,7 +230,7 @@ def entity_from_aggregate(key: str, aggregate: Aggregate, gazetteer: Gazetteer |
         type=etype,  # type: ignore[arg-type]
         generic=aggregate.generic > 0 if entry is None else bool(getattr(entry, "generic", False)),
         full_name=full_name,
-        aliases=dict(sorted(aggregate.aliases.items())),
+        aliases=_clean_aliases(aggregate.aliases),
         external_ids=dict(getattr(entry, "ids", {}) or {}),
         family=getattr(entry, "family", None),
     )

@@ -13,13 +13,15 @@ Versions and sizes are part of every key, so ``GPT-4`` and ``GPT-4o`` never fold
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from kg.extract.gazetteer import Gazetteer, spelling_key
 from kg.extract.shapes import strip_plural
 from kg.extract.wordlists import word_set
-from kg.resolve.fuzzy import FuzzyMatcher
-from kg.resolve.overrides import Overrides
 from kg.types import ExtractedEntity, Paper
+
+if TYPE_CHECKING:  # imported when a Keyer is made: lookup_key (every kg query) needs neither
+    from kg.resolve.overrides import Overrides
 
 _STOP = word_set("long_form_stopwords")
 
@@ -33,6 +35,11 @@ def fold_key(name: str) -> str:
 def compact_key(name: str) -> str:
     """``fold_key`` without separators: ``BigBench`` and ``Big-Bench`` meet, ``GPT-4`` and ``GPT-4o`` do not."""
     return fold_key(name).replace(" ", "")
+
+
+def lookup_key(name: str) -> str:
+    """The folded key of a typed name (the name lookup's, ``kg.graph.names``): ``compact_key`` of it, stripped."""
+    return compact_key(str(name).strip())
 
 
 def _content_words(text: str) -> set[str]:
@@ -74,6 +81,8 @@ class Keyer:
         self.definitions = definitions
         self.paper_words = paper_words
         self.overrides = overrides
+        from kg.resolve.fuzzy import FuzzyMatcher
+
         self.fuzzy = FuzzyMatcher(gazetteer, fuzzy_threshold) if gazetteer is not None and fuzzy_threshold else None
 
     def key(self, paper_id: str, entity: ExtractedEntity) -> str:

@@ -88,6 +88,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # templates are read once per process, not checked on disk at every page
     )
     env.filters["script_json"] = lambda value: Markup(json_for_script(value))
     env.filters["thousands"] = lambda value: f"{value:,}"

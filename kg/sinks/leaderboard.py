@@ -1,8 +1,9 @@
 """Leaderboards in the static site (``kg.sinks.site``): the results of every benchmark, best first, and a "state of
 the art over time" chart drawn as inline SVG (no script, nothing fetched).
 
-Each benchmark page (``e/<benchmark>.html``) gets one table per metric of the absolute scores reported on it,
-ranked by the metric's direction (``pipelines/metrics.jsonl``: FID, perplexity, WER lower is better), and below
+Each benchmark page (``e/<benchmark>.html``) gets one table per metric and setting (``kg.graph.results.setting_key``:
+0-shot and 5-shot scores are never ranked together) of the absolute scores reported on it, ranked by the metric's
+direction (``pipelines/metrics.jsonl``: FID, perplexity, WER lower is better), and below
 them the relative gains and ranks, listed apart and never ranked with the scores. Every row links to the method,
 the paper and the sentence that states the number (``p/<paper>.html#result-...``, where the paper page lists its
 results). ``leaderboards.html`` lists every benchmark with results, including those that are not entities of the
@@ -86,6 +87,7 @@ class SiteLeaderboards:
     def board(self, board: Leaderboard, root: str) -> dict[str, Any]:
         return {
             "metric": board.metric,
+            "setting": board.setting,
             "direction": board.direction,
             "rows": [self.row(r, root, n) for n, r in enumerate(board.rows, start=1)],
             "chart": chart(board),
@@ -129,7 +131,7 @@ class SiteLeaderboards:
             data["linked"] = data["url"] is not None
             data["anchor"] = f"board-{number}"  # the section of a benchmark that has no page of its own
             data["best"] = [
-                {"metric": b["metric"], "direction": b["direction"], "row": b["rows"][0]}
+                {"metric": b["metric"], "setting": b["setting"], "direction": b["direction"], "row": b["rows"][0]}
                 for b in data["boards"]
                 if b["rows"]
             ]
@@ -227,7 +229,7 @@ def chart(board: Leaderboard) -> dict[str, Any] | None:
             {"x": MARGIN["left"] + x_of(float(year)), "label": str(year)} for year in years if x_low <= year <= x_high
         ]
         or [{"x": points[0]["x"], "label": timeline[0][0][:7]}],
-        "metric": board.metric or "score",
+        "metric": (board.metric or "score") + (f" ({board.setting})" if board.setting else ""),
         "direction": board.direction,
         "best": [p for p in points if p["best"]],
     }

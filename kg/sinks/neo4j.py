@@ -1,8 +1,9 @@
 """Push the graph to a Bolt server (Neo4j, or FalkorDB's Bolt endpoint) with the official ``neo4j`` driver.
 
 Layout in the database: ``(:Paper {paper_id})`` and ``(:Entity:<Kind> {entity_id})`` where Kind is Method, Model,
-Dataset, Benchmark or Metric; relationships PROPOSES, USES, EVALUATES_ON, MENTIONS (paper -> entity) and
-VARIANT_OF (entity -> entity). Every node has ``name``. Evidence is ``evidence_json`` plus its first ``sentence``.
+Dataset, Benchmark or Metric; relationships PROPOSES, USES, EVALUATES_ON, MENTIONS (paper -> entity),
+VARIANT_OF (entity -> entity) and CITES (paper -> paper). Every node has ``name``. Evidence is ``evidence_json``
+plus its first ``sentence``.
 
 Writes are ``UNWIND $rows ... MERGE`` batches, one managed transaction per batch, values only as parameters.
 Labels, relationship types and property keys do appear in query text: they come from the fixed lists below or
@@ -40,6 +41,7 @@ from kg.sinks.neo4j_results import add_result_rows, orphan_statement, result_sta
 ENTITY_LABELS = ("Method", "Model", "Dataset", "Benchmark", "Metric")
 PAPER_RELATIONS = ("PROPOSES", "USES", "EVALUATES_ON", "MENTIONS")
 ENTITY_RELATIONS = ("VARIANT_OF",)
+PAPER_LINKS = ("CITES",)  # paper -> paper
 DEFAULT_BATCH_SIZE = 1000  # rows per UNWIND statement; measured on Neo4j 5.26 (docs/neo4j.md, "Batch size on Neo4j")
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FALKORDB_QUERY_BYTES = 4096  # FalkorDB renders parameters into a fixed stack buffer of this size (see docs/neo4j.md)
@@ -134,7 +136,9 @@ def graph_rows(graph: nx.MultiDiGraph, evidence: bool = True) -> Rows:
         kind = data.get("kind")
         props = to_properties(data, skip=("kind", "label", "results"))
         props["name"] = data.get("label") or data.get("title") or str(node)
-        if kind == "Paper":
+        if kind == "Paper" and data.get("stub"):
+            keys[node] = ("Paper", str(data.get("paper_id") or node))  # a cited paper of another part: not written
+        elif kind == "Paper":
             key = str(data.get("paper_id") or node)
             props["paper_id"] = key
             rows.papers.append({"k": key, "p": props})
@@ -149,6 +153,9 @@ def graph_rows(graph: nx.MultiDiGraph, evidence: bool = True) -> Rows:
     for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1], e[2].get("type", ""))):
         rel = data.get("type")
         source_label, target_label = keys[source][0], keys[target][0]
+        if rel in PAPER_LINKS and source_label == target_label == "Paper":
+            rows.relations[rel].append({"s": keys[source][1], "t": keys[target][1], "p": {}})
+            continue
         allowed = PAPER_RELATIONS if source_label == "Paper" else ENTITY_RELATIONS
         if rel not in allowed or target_label != "Entity":
             raise KgError(f"edge {source!r} -> {target!r} has type {rel!r}; not one this graph layout allows")
@@ -618,10 +625,11 @@ def _label_query(label: str) -> str:
 
 
 def _relation_query(rel: str) -> str:
-    source = "(a:Paper {paper_id: row.s})" if rel in PAPER_RELATIONS else "(a:Entity {entity_id: row.s})"
+    from_paper = rel in (*PAPER_RELATIONS, *PAPER_LINKS)
+    source = "(a:Paper {paper_id: row.s})" if from_paper else "(a:Entity {entity_id: row.s})"
+    target = "(b:Paper {paper_id: row.t})" if rel in PAPER_LINKS else "(b:Entity {entity_id: row.t})"
     return (
-        f"UNWIND $rows AS row MATCH {source} MATCH (b:Entity {{entity_id: row.t}}) "
-        f"MERGE (a)-[x:{rel}]->(b) SET x = row.p RETURN count(x) AS n"
+        f"UNWIND $rows AS row MATCH {source} MATCH {target} MERGE (a)-[x:{rel}]->(b) SET x = row.p RETURN count(x) AS n"
     )
 
 
@@ -637,10 +645,11 @@ def statements(rows: Rows, dialect: Dialect, batch_size: int) -> Iterator[Statem
         return make
 
     def append_relation(rel: str) -> Callable[[dict[str, Any], str], tuple[str, dict[str, Any]]]:
-        source = "(:Paper {paper_id: $s})" if rel in PAPER_RELATIONS else "(:Entity {entity_id: $s})"
+        source = "(:Paper {paper_id: $s})" if rel in (*PAPER_RELATIONS, *PAPER_LINKS) else "(:Entity {entity_id: $s})"
+        target = "(:Paper {paper_id: $t})" if rel in PAPER_LINKS else "(:Entity {entity_id: $t})"
 
         def make(row: dict[str, Any], prop: str) -> tuple[str, dict[str, Any]]:
-            query = f"MATCH {source}-[x:{rel}]->(:Entity {{entity_id: $t}}) SET x.{_check_key(prop)} {{op}} $v"
+            query = f"MATCH {source}-[x:{rel}]->{target} SET x.{_check_key(prop)} {{op}} $v"
             return query, {"s": row["s"], "t": row["t"]}
 
         return make
@@ -650,7 +659,7 @@ def statements(rows: Rows, dialect: Dialect, batch_size: int) -> Iterator[Statem
     for label in ENTITY_LABELS:
         yield from plan(_label_query(label), rows.entities.get(label, []), dialect, batch_size,
                         append_node("Entity", "entity_id"))  # fmt: skip
-    for rel in (*PAPER_RELATIONS, *ENTITY_RELATIONS):
+    for rel in (*PAPER_RELATIONS, *ENTITY_RELATIONS, *PAPER_LINKS):
         for statement in plan(_relation_query(rel), rows.relations.get(rel, []), dialect, batch_size,
                               append_relation(rel)):  # fmt: skip
             yield dataclasses.replace(statement, phase="relationships")
@@ -664,16 +673,20 @@ def _stale_statements(rows: Rows, dialect: Dialect, batch_size: int) -> Iterator
     them)."""
     keep: dict[tuple[str, str], list[str]] = defaultdict(list)
     for rel, rel_rows in rows.relations.items():
-        side = "Paper" if rel in PAPER_RELATIONS else "Entity"
+        side = "Link" if rel in PAPER_LINKS else "Paper" if rel in PAPER_RELATIONS else "Entity"
         for row in rel_rows:
             keep[(side, row["s"])].append(f"{row['t']}|{rel}")
-    for side, rels, key_name, sources in (
-        ("Paper", PAPER_RELATIONS, "paper_id", [row["k"] for row in rows.papers]),
-        ("Entity", ENTITY_RELATIONS, "entity_id", [r["k"] for rs in rows.entities.values() for r in rs]),
-    ):
+    paper_keys = [row["k"] for row in rows.papers]
+    for side, rels, key_name, sources, target in (
+        ("Paper", PAPER_RELATIONS, "paper_id", paper_keys, ("Entity", "entity_id")),
+        ("Entity", ENTITY_RELATIONS, "entity_id", [r["k"] for rs in rows.entities.values() for r in rs],
+         ("Entity", "entity_id")),
+        ("Link", PAPER_LINKS, "paper_id", paper_keys, ("Paper", "paper_id")),
+    ):  # fmt: skip
+        label = "Paper" if side == "Link" else side
         query = (
-            f"UNWIND $rows AS row MATCH (a:{side} {{{key_name}: row.k}})-[x:{'|'.join(rels)}]->(b:Entity) "
-            "WHERE NOT (b.entity_id + '|' + type(x)) IN row.keep DELETE x RETURN count(*) AS n"
+            f"UNWIND $rows AS row MATCH (a:{label} {{{key_name}: row.k}})-[x:{'|'.join(rels)}]->(b:{target[0]}) "
+            f"WHERE NOT (b.{target[1]} + '|' + type(x)) IN row.keep DELETE x RETURN count(*) AS n"
         )
         stale_rows = [{"k": key, "keep": sorted(keep.get((side, key), []))} for key in sorted(sources)]
         for statement in plan(query, stale_rows, dialect, batch_size):

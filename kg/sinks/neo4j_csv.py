@@ -1,7 +1,8 @@
 """CSV files for ``neo4j-admin database import full``: the bulk path for graphs too big to push with MERGE.
 
 The files hold the same nodes, labels, relationships and properties as ``kg neo4j push`` writes (both use
-``kg.sinks.neo4j.graph_rows``). Headers are inline (first line of each file); arrays and multiple labels are
+``kg.sinks.neo4j.graph_rows``), results included (``RESULT_FILES``: the ``(:Result)`` nodes of
+``kg.sinks.neo4j_results``). Headers are inline (first line of each file); arrays and multiple labels are
 separated by U+001F; fields with commas, quotes or newlines are quoted (so import with ``--multiline-fields=true``).
 """
 
@@ -18,11 +19,14 @@ import networkx as nx
 from kg.atomic import atomic_writer
 from kg.errors import KgError
 from kg.sinks.cells import spreadsheet_safe
-from kg.sinks.neo4j import ENTITY_LABELS, ENTITY_RELATIONS, PAPER_RELATIONS, graph_rows
+from kg.sinks.neo4j import ENTITY_LABELS, ENTITY_RELATIONS, PAPER_LINKS, PAPER_RELATIONS, graph_rows
 
 ARRAY_DELIMITER = "\x1f"
 ARRAY_DELIMITER_OPTION = "U+001F"
 FILES = ("papers.csv", "entities.csv", "relationships.csv", "variants.csv")
+CITATION_FILES = ("citations.csv",)  # (:Paper)-[:CITES]->(:Paper)
+RESULT_FILES = ("results.csv", "reports.csv", "result-links.csv")  # (:Result) nodes, REPORTS, ON / MEASURED_BY / ...
+RESULT_SCHEMA = "CREATE CONSTRAINT kg_result_id IF NOT EXISTS FOR (n:Result) REQUIRE n.result_id IS UNIQUE;\n"
 SCHEMA = (
     "CREATE CONSTRAINT kg_paper_id IF NOT EXISTS FOR (n:Paper) REQUIRE n.paper_id IS UNIQUE;\n"
     "CREATE CONSTRAINT kg_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.entity_id IS UNIQUE;\n"
@@ -37,6 +41,10 @@ def _import_options(folder: str) -> list[str]:
         f"--nodes={folder}/entities.csv",
         f"--relationships={folder}/relationships.csv",
         f"--relationships={folder}/variants.csv",
+        f"--relationships={folder}/citations.csv",
+        f"--nodes={folder}/results.csv",
+        f"--relationships={folder}/reports.csv",
+        f"--relationships={folder}/result-links.csv",
         f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
         "--multiline-fields=true",
         "--overwrite-destination",
@@ -109,8 +117,24 @@ def _write(path: Path, header: list[str], lines: list[list[str]]) -> Path:
     return path
 
 
+def _write_results(rows: Any, out_dir: Path) -> list[Path]:
+    """results.csv (the ``(:Result)`` nodes of ``kg.sinks.neo4j_results``, the properties a push sets),
+    reports.csv (``(:Paper)-[:REPORTS]->(:Result)``) and result-links.csv (``ON``, ``MEASURED_BY``, ``ACHIEVED_BY``,
+    ``COMPARED_WITH`` to entities); written with headers only when the graph has no results."""
+    columns = _columns(rows.results, skip=("result_id",))
+    header = ["result_id:ID(Result)", *(f"{name}:{kind}" for name, kind in columns), ":LABEL"]
+    lines = [[row["k"], *(_cell(row["p"].get(name), kind) for name, kind in columns), "Result"] for row in rows.results]
+    written = [_write(out_dir / "results.csv", header, lines)]
+    reports = [[row["paper"], row["k"], "REPORTS"] for row in rows.results]
+    written.append(_write(out_dir / "reports.csv", [":START_ID(Paper)", ":END_ID(Result)", ":TYPE"], reports))
+    links = [[link["s"], link["t"], rel] for rel in sorted(rows.result_links) for link in rows.result_links[rel]]
+    written.append(_write(out_dir / "result-links.csv", [":START_ID(Result)", ":END_ID(Entity)", ":TYPE"], links))
+    return written
+
+
 def write_neo4j_csv(graph: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
-    """Write papers.csv, entities.csv, relationships.csv, variants.csv, schema.cypher and import.sh to ``out_dir``."""
+    """Write papers.csv, entities.csv, relationships.csv, variants.csv, citations.csv (CITES between papers), the
+    results (``RESULT_FILES``), schema.cypher and import.sh to ``out_dir``."""
     out_dir = Path(out_dir)
     rows = graph_rows(graph)
     written: list[Path] = []
@@ -143,9 +167,13 @@ def write_neo4j_csv(graph: nx.MultiDiGraph, out_dir: Path) -> list[Path]:
         ]
         written.append(_write(out_dir / file_name, header, lines))
 
+    citations = [[row["s"], row["t"], rel] for rel in PAPER_LINKS for row in rows.relations.get(rel, [])]
+    written.append(_write(out_dir / "citations.csv", [":START_ID(Paper)", ":END_ID(Paper)", ":TYPE"], citations))
+    written.extend(_write_results(rows, out_dir))
+
     schema = out_dir / "schema.cypher"
     with atomic_writer(schema) as out:
-        out.write(SCHEMA)
+        out.write(SCHEMA + (RESULT_SCHEMA if rows.results else ""))  # as a push: the results' key once there are any
     written.append(schema)
     script = out_dir / "import.sh"
     with atomic_writer(script) as out:

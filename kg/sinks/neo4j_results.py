@@ -36,9 +36,9 @@ RESULT_QUERIES = {
     "leaderboard": (
         "MATCH (p:Paper)-[:REPORTS]->(r:Result {kind: 'absolute'})-[:ON]->(b:Entity)\n"
         "WHERE b.name = $name OR $name IN b.aliases\n"
-        "RETURN r.metric AS metric, r.text AS value, r.score AS score, coalesce(r.subject, 'this paper') AS method,\n"
-        "       p.title AS paper, p.date AS date\n"
-        "ORDER BY metric, CASE r.better WHEN 'lower' THEN r.score ELSE -r.score END"
+        "RETURN r.metric AS metric, r.setting AS setting, r.text AS value, r.score AS score,\n"
+        "       coalesce(r.subject, 'this paper') AS method, p.title AS paper, p.date AS date\n"
+        "ORDER BY metric, setting, CASE r.better WHEN 'lower' THEN r.score ELSE -r.score END"
     ),
     "results-of-method": (
         "MATCH (p:Paper)-[:REPORTS]->(r:Result)-[:ACHIEVED_BY]->(m:Entity)\n"

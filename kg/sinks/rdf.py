@@ -31,7 +31,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DC, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.atomic import atomic_writer
-from kg.errors import KgError
+from kg.errors import KgError, UsageError
 from kg.ids import slug
 from kg.sinks.rdf_results import result_triples
 
@@ -50,6 +50,7 @@ RELATIONS = {
     "EVALUATES_ON": ("evaluatesOn", "evaluates-on"),
     "MENTIONS": ("mentions", "mentions"),
     "VARIANT_OF": ("variantOf", "variant-of"),
+    "CITES": ("cites", "cites"),  # paper -> paper (kg.graph.citations)
 }
 RELATION_PROPERTY = {name: KG[local] for name, (local, _) in RELATIONS.items()}
 ENTITY_CLASSES = {
@@ -76,6 +77,12 @@ DATA_PATHS = ("paper", *ENTITY_CLASSES, "statement", "evidence", "extractor", "r
 _SAFE_LOCAL = re.compile(r"[a-z0-9][a-z0-9-]*")
 _ARXIV_ID = re.compile(r"arxiv:(\d{4})\.(\d{4,5})")
 _ISO_DATE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
+_DATE_TYPES = (
+    (_ISO_DATE, "date"),
+    (re.compile(r"\d{4}-(0[1-9]|1[0-2])"), "gYearMonth"),
+    (re.compile(r"\d{4}"), "gYear"),
+)
+_SOURCE_PAGES = (("openalex:", "https://openalex.org/"), ("s2:", "https://www.semanticscholar.org/paper/"))
 _WIKIDATA = re.compile(r"Q[1-9]\d*")
 _IRI_UNSAFE = re.compile(r"[\x00-\x20<>\"{}|\\^`\x7f]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -94,7 +101,7 @@ def normalise_base(base: str) -> str:
         except ValueError:
             problem = True
     if problem:
-        raise KgError(f"base IRI {base!r} is not an absolute IRI like {DEFAULT_BASE}")
+        raise UsageError(f"base IRI {base!r} is not an absolute IRI like {DEFAULT_BASE}")
     return base
 
 
@@ -200,195 +207,300 @@ def oxigraph_terms() -> Terms:
 
 
 def iter_triples(
-    graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms | None = None, subjects: str = "all"
+    graph: nx.MultiDiGraph,
+    base: str = DEFAULT_BASE,
+    terms: Terms | None = None,
+    subjects: str = "all",
+    papers: Iterable[Any] | None = None,
 ) -> Iterator[Any]:
-    """Yield the triples of ``graph`` (built by ``kg.graph.build.build_graph``), grouped by subject, in graph order.
+    """Yield the triples of ``graph`` (built by ``kg.graph.build.build_graph``), one paper at a time in graph order,
+    then the entities, then the extractors.
 
-    ``subjects="papers"``: only the papers' triples and those of their edges (statements, evidence);
-    ``"entities"``: only the entities' and their VARIANT_OF edges. The two together are ``"all"``: this is how the
-    N-Triples parts of an incremental build are cut (``kg.sinks.rdf_parts``).
+    ``subjects="papers"``: only the papers' triples and those of their edges (statements, evidence) and the
+    extractors they cite; ``"entities"``: only the entities' and their VARIANT_OF edges. The two together are
+    ``"all"``: this is how the N-Triples parts of an incremental build are cut (``kg.sinks.rdf_parts``).
+    ``papers``: only these paper nodes (in this order), for a part cut from a whole graph.
+
+    Each paper's triples (its own, its relations, its results, its edges' statements and evidence) depend on that
+    paper and the entities it links to alone, and the extractors are described once at the end: so a paper's
+    Turtle block is the same wherever it is written, which is what lets ``kg add`` splice ``graph.ttl``
+    (``kg.sinks.splice``) instead of rewriting it.
 
     Papers and entities get readable, stable IRIs under ``base`` (``paper/<id>``, ``method/<id>``, ...). Each
     paper->entity edge is a direct triple (``paper kg:uses method``) plus a ``kg:Statement`` (an
     ``rdf:Statement`` with the edge's confidence) and one ``kg:Evidence`` per supporting sentence (PROV-O: quoted
     from the paper, attributed to the extractor, with its own confidence).
     """
-    t = terms or rdflib_terms()
-    base = normalise_base(base)
-    iri, lit, typed, triple = t.iri, t.literal, t.typed, t.triple
-
-    def v(namespace: Namespace, local: str) -> Any:
-        return iri(str(namespace[local]))
-
-    a = iri(str(RDF.type))
-    xsd_integer, xsd_decimal, xsd_boolean, xsd_date, xsd_any_uri = (
-        v(XSD, n) for n in ("integer", "decimal", "boolean", "date", "anyURI")
-    )
-    true, false = typed("true", xsd_boolean), typed("false", xsd_boolean)
-    kg_paper, kg_statement, kg_evidence_class = v(KG, "Paper"), v(KG, "Statement"), v(KG, "Evidence")
-    classes = {etype: v(KG, cls) for etype, cls in ENTITY_CLASSES.items()}
-    relation = {name: v(KG, local) for name, (local, _) in RELATIONS.items()}
-    title, identifier, abstract, issued = (v(DCTERMS, n) for n in ("title", "identifier", "abstract", "issued"))
-    creator = v(DC, "creator")
-    year, author_count, venue, organisation = (v(KG, n) for n in ("year", "authorCount", "venue", "organisation"))
-    url, same_as = v(SCHEMA, "url"), v(SCHEMA, "sameAs")
-    pref_label, alt_label, exact_match = v(SKOS, "prefLabel"), v(SKOS, "altLabel"), v(SKOS, "exactMatch")
-    label, see_also = v(RDFS, "label"), v(RDFS, "seeAlso")
-    full_name, generic, family = v(KG, "fullName"), v(KG, "generic"), v(KG, "family")
-    subject_p, predicate_p, object_p = v(RDF, "subject"), v(RDF, "predicate"), v(RDF, "object")
-    confidence, evidence_p = v(KG, "confidence"), v(KG, "supportedBy")
-    sentence, mention_text, field, start, end = (v(KG, n) for n in ("sentence", "text", "field", "start", "end"))
-    quoted_from, attributed_to = v(PROV, "wasQuotedFrom"), v(PROV, "wasAttributedTo")
-    software_agent = v(PROV, "SoftwareAgent")
-    links = {"exactMatch": exact_match, "seeAlso": see_also}
-
-    nodes: dict[Any, tuple[Any, str]] = {}  # node -> (IRI term, IRI string)
-    extractors: dict[str, Any] = {}
-
-    def _agent(evidence_node: Any, extractor_name: str) -> Iterator[Any]:
-        """``evidence prov:wasAttributedTo extractor``, describing the extractor the first time."""
-        found = extractors.get(extractor_name)
-        if found is None:
-            found = extractors[extractor_name] = iri(f"{base}extractor/{local_name(extractor_name)}")
-            yield triple(evidence_node, attributed_to, found)
-            yield triple(found, a, software_agent)
-            yield triple(found, label, lit(extractor_name))
-        else:
-            yield triple(evidence_node, attributed_to, found)
-
-    def _node_triples(node: Any, data: dict[str, Any]) -> Iterator[Any]:
-        s = nodes[node][0]
-        if data.get("kind") == "Paper":
-            yield triple(s, a, kg_paper)
-            yield triple(s, title, lit(str(data.get("label") or data.get("title") or "")))
-            yield triple(s, identifier, lit(str(data["paper_id"])))
-            if data.get("abstract"):
-                yield triple(s, abstract, lit(str(data["abstract"])))
-            if data.get("date"):
-                date = str(data["date"])
-                yield triple(s, issued, typed(date, xsd_date) if _ISO_DATE.fullmatch(date) else lit(date))
-            if data.get("year") is not None:
-                yield triple(s, year, typed(str(int(data["year"])), xsd_integer))
-            for author in data.get("authors") or []:
-                yield triple(s, creator, lit(str(author)))
-            if data.get("author_count") is not None:
-                yield triple(s, author_count, typed(str(int(data["author_count"])), xsd_integer))
-            if data.get("organisation"):
-                yield triple(s, organisation, lit(str(data["organisation"])))
-            if data.get("venue"):
-                yield triple(s, venue, lit(str(data["venue"])))
-            if data.get("url"):
-                page = _web_iri(str(data["url"]))
-                yield triple(s, url, iri(page) if page else typed(str(data["url"]), xsd_any_uri))
-            if data.get("doi"):
-                yield triple(s, same_as, iri("https://doi.org/" + quote(str(data["doi"]).strip(), safe="/-._;()~:")))
-            if data.get("arxiv_id"):
-                yield triple(
-                    s, same_as, iri("https://arxiv.org/abs/" + quote(str(data["arxiv_id"]).strip(), safe="/-._~"))
-                )
-        else:
-            etype, name = data["type"], str(data["label"])
-            yield triple(s, a, classes[etype])
-            yield triple(s, pref_label, lit(name))
-            yield triple(s, label, lit(name))
-            long_form = data.get("full_name")
-            if long_form and long_form != name:
-                yield triple(s, full_name, lit(str(long_form)))
-            for alias in sorted(data.get("aliases") or {}):
-                if alias not in (name, long_form):
-                    yield triple(s, alt_label, lit(str(alias)))
-            yield triple(s, generic, true if data.get("generic") else false)
-            if data.get("family"):
-                yield triple(s, family, lit(str(data["family"])))
-            for scheme, value in sorted((data.get("external_ids") or {}).items()):
-                if value is None or str(value).strip() == "":
-                    continue
-                yield triple(s, identifier, lit(f"{scheme}:{value}"))
-                found = _external_links(etype, scheme, value)
-                if found:
-                    yield triple(s, links[found[0]], iri(found[1]))
-
-    for node, data in graph.nodes(data=True):
-        text = base + node_path(node, data)
-        nodes[node] = (iri(text), text)
     if subjects not in ("all", "papers", "entities"):
         raise KgError(f"subjects={subjects!r}: choose all, papers or entities")
+    writer = TripleMaker(graph, base, terms)
+    if subjects != "entities":
+        nodes = writer.paper_nodes() if papers is None else papers
+        for node in nodes:
+            yield from writer.paper(node)
+    if subjects != "papers":
+        for node in writer.entity_nodes():
+            yield from writer.entity(node)
+    yield from writer.agents()
 
-    def wanted(data: dict[str, Any]) -> bool:
-        return subjects == "all" or (data.get("kind") == "Paper") == (subjects == "papers")
 
-    for node, data in graph.nodes(data=True):
-        if not wanted(data):
-            continue
+_VOCABULARY = (
+    ("DC", DC, "creator"),
+    ("DCTERMS", DCTERMS, "abstract"),
+    ("DCTERMS", DCTERMS, "identifier"),
+    ("DCTERMS", DCTERMS, "issued"),
+    ("DCTERMS", DCTERMS, "title"),
+    ("KG", KG, "Evidence"),
+    ("KG", KG, "Paper"),
+    ("KG", KG, "Statement"),
+    ("KG", KG, "authorCount"),
+    ("KG", KG, "confidence"),
+    ("KG", KG, "end"),
+    ("KG", KG, "family"),
+    ("KG", KG, "field"),
+    ("KG", KG, "fullName"),
+    ("KG", KG, "generic"),
+    ("KG", KG, "organisation"),
+    ("KG", KG, "outsideReferenceCount"),
+    ("KG", KG, "referenceCount"),
+    ("KG", KG, "sentence"),
+    ("KG", KG, "start"),
+    ("KG", KG, "supportedBy"),
+    ("KG", KG, "text"),
+    ("KG", KG, "venue"),
+    ("KG", KG, "year"),
+    ("PROV", PROV, "SoftwareAgent"),
+    ("PROV", PROV, "wasAttributedTo"),
+    ("PROV", PROV, "wasQuotedFrom"),
+    ("RDF", RDF, "object"),
+    ("RDF", RDF, "predicate"),
+    ("RDF", RDF, "subject"),
+    ("RDFS", RDFS, "label"),
+    ("RDFS", RDFS, "seeAlso"),
+    ("SCHEMA", SCHEMA, "sameAs"),
+    ("SCHEMA", SCHEMA, "url"),
+    ("SKOS", SKOS, "altLabel"),
+    ("SKOS", SKOS, "exactMatch"),
+    ("SKOS", SKOS, "prefLabel"),
+)
+
+
+class TripleMaker:
+    """The triples of a graph's nodes, one node at a time (IRIs computed once per node, when first needed)."""
+
+    def __init__(self, graph: nx.MultiDiGraph, base: str = DEFAULT_BASE, terms: Terms | None = None) -> None:
+        t = terms or rdflib_terms()
+        self.graph, self.terms, self.base = graph, t, normalise_base(base)
+        iri, typed = t.iri, t.typed
+
+        def v(namespace: Namespace, local: str) -> Any:
+            return iri(str(namespace[local]))
+
+        self.k: dict[str, Any] = {f"{name}:{local}": v(ns, local) for name, ns, local in _VOCABULARY}
+        self.a = iri(str(RDF.type))
+        self.xsd = {n: v(XSD, n) for n in ("integer", "decimal", "boolean", "date", "gYearMonth", "gYear", "anyURI")}
+        self.true, self.false = typed("true", self.xsd["boolean"]), typed("false", self.xsd["boolean"])
+        self.classes = {etype: v(KG, cls) for etype, cls in ENTITY_CLASSES.items()}
+        self.relation = {name: v(KG, local) for name, (local, _) in RELATIONS.items()}
+        self._nodes: dict[Any, tuple[Any, str]] = {}  # node -> (IRI term, IRI string)
+        self._extractors: dict[str, Any] = {}  # extractor name -> IRI term, described by agents()
+
+    def paper_nodes(self) -> list[Any]:
+        """The papers (not the stubs of cited papers a part graph holds: ``kg.graph.build.build_graph``)."""
+        return [n for n, data in self.graph.nodes(data=True) if data.get("kind") == "Paper" and not data.get("stub")]
+
+    def entity_nodes(self) -> list[Any]:
+        return [node for node, data in self.graph.nodes(data=True) if data.get("kind") != "Paper"]
+
+    def node(self, node: Any) -> tuple[Any, str]:
+        found = self._nodes.get(node)
+        if found is None:
+            text = self.base + node_path(node, self.graph.nodes[node])
+            found = self._nodes[node] = (self.terms.iri(text), text)
+        return found
+
+    def extractor(self, name: str) -> Any:
+        found = self._extractors.get(name)
+        if found is None:
+            found = self._extractors[name] = self.terms.iri(f"{self.base}extractor/{local_name(name)}")
+        return found
+
+    def agents(self) -> Iterator[Any]:
+        """Each extractor cited since the last call, described (sorted by name); then forgets them."""
+        k = self.k
+        triple, a, label = self.terms.triple, self.a, k["RDFS:label"]
+        agent = k["PROV:SoftwareAgent"]
+        for name in sorted(self._extractors):
+            found = self._extractors[name]
+            yield triple(found, a, agent)
+            yield triple(found, label, self.terms.literal(name))
+        self._extractors = {}
+
+    def paper(self, node: Any) -> Iterator[Any]:
+        """A paper's triples, its relations, its results, then its edges' statements and evidence."""
+        graph, triple, k = self.graph, self.terms.triple, self.k
+        data = graph.nodes[node]
         try:
-            yield from _node_triples(node, data)
+            s = self.node(node)[0]
+            yield from self._paper_triples(s, data)
         except (KeyError, TypeError, ValueError) as exc:
             raise KgError(f"node {node!r}: bad attribute value ({type(exc).__name__}: {exc})") from None
-        s = nodes[node][0]  # the node's relations right after its attributes: one subject block in Turtle
-        for source, target, kind in graph.out_edges(node, data="type"):
+        edges = list(graph.out_edges(node, data=True))
+        for source, target, edge in edges:
+            kind = edge.get("type")
             if kind not in RELATIONS:
                 raise KgError(f"edge {source!r} -> {target!r}: unknown relation type {kind!r}")
-            yield triple(s, relation[kind], nodes[target][0])
-        if data.get("results") and data.get("kind") == "Paper":  # kg:Result nodes (kg.sinks.rdf_results)
-            paper_local = nodes[node][1][len(base) + len("paper/") :]
-            lookup = lambda target: nodes[target][0] if target in nodes else None  # noqa: E731
-            yield from result_triples(t, base, s, paper_local, data["results"], lookup, _agent)
+            yield triple(s, self.relation[kind], self.node(target)[0])
+        if data.get("results"):  # kg:Result nodes (kg.sinks.rdf_results)
+            paper_local = self.node(node)[1][len(self.base) + len("paper/") :]
+            lookup = lambda target: self.node(target)[0] if target in graph else None  # noqa: E731
 
-    def _edge_triples(source: Any, target: Any, data: dict[str, Any]) -> Iterator[Any]:
+            def agent(evidence_node: Any, name: str) -> Iterator[Any]:
+                yield triple(evidence_node, k["PROV:wasAttributedTo"], self.extractor(name))
+
+            yield from result_triples(self.terms, self.base, s, paper_local, data["results"], lookup, agent)
+        for source, target, edge in edges:
+            try:
+                yield from self._edge_triples(source, target, edge)
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
+                where = f"edge {source!r} -{edge.get('type')}-> {target!r}"
+                raise KgError(f"{where}: bad attribute value ({type(exc).__name__}: {exc})") from None
+
+    def entity(self, node: Any) -> Iterator[Any]:
+        """An entity's triples and its VARIANT_OF relations."""
+        data = self.graph.nodes[node]
+        try:
+            s = self.node(node)[0]
+            yield from self._entity_triples(s, data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KgError(f"node {node!r}: bad attribute value ({type(exc).__name__}: {exc})") from None
+        for source, target, kind in self.graph.out_edges(node, data="type"):
+            if kind not in RELATIONS:
+                raise KgError(f"edge {source!r} -> {target!r}: unknown relation type {kind!r}")
+            yield self.terms.triple(s, self.relation[kind], self.node(target)[0])
+
+    def _paper_triples(self, s: Any, data: dict[str, Any]) -> Iterator[Any]:
+        k, iri, lit, typed, triple, xsd = (
+            self.k,
+            self.terms.iri,
+            self.terms.literal,
+            self.terms.typed,
+            self.terms.triple,
+            self.xsd,
+        )
+        yield triple(s, self.a, k["KG:Paper"])
+        yield triple(s, k["DCTERMS:title"], lit(str(data.get("label") or data.get("title") or "")))
+        yield triple(s, k["DCTERMS:identifier"], lit(str(data["paper_id"])))
+        if data.get("abstract"):
+            yield triple(s, k["DCTERMS:abstract"], lit(str(data["abstract"])))
+        if data.get("date"):
+            date = str(data["date"])
+            kind = next((name for pattern, name in _DATE_TYPES if pattern.fullmatch(date)), None)
+            yield triple(s, k["DCTERMS:issued"], typed(date, xsd[kind]) if kind else lit(date))
+        if data.get("year") is not None:
+            yield triple(s, k["KG:year"], typed(str(int(data["year"])), xsd["integer"]))
+        for author in data.get("authors") or []:
+            yield triple(s, k["DC:creator"], lit(str(author)))
+        if data.get("author_count") is not None:
+            yield triple(s, k["KG:authorCount"], typed(str(int(data["author_count"])), xsd["integer"]))
+        if data.get("organisation"):
+            yield triple(s, k["KG:organisation"], lit(str(data["organisation"])))
+        if data.get("venue"):
+            yield triple(s, k["KG:venue"], lit(str(data["venue"])))
+        if data.get("url"):
+            page = _web_iri(str(data["url"]))
+            yield triple(s, k["SCHEMA:url"], iri(page) if page else typed(str(data["url"]), xsd["anyURI"]))
+        same_as = k["SCHEMA:sameAs"]
+        if data.get("doi"):
+            yield triple(s, same_as, iri("https://doi.org/" + quote(str(data["doi"]).strip(), safe="/-._;()~:")))
+        if data.get("arxiv_id"):
+            yield triple(s, same_as, iri("https://arxiv.org/abs/" + quote(str(data["arxiv_id"]).strip(), safe="/-._~")))
+        for alt in data.get("alt_ids") or []:  # openalex:W…, s2:<paperId> (not s2:corpus:…)
+            for prefix, page in _SOURCE_PAGES:
+                if str(alt).startswith(prefix) and ":" not in str(alt)[len(prefix) :]:
+                    yield triple(s, same_as, iri(page + quote(str(alt)[len(prefix) :], safe="")))
+        if data.get("references"):
+            count = len(set(data["references"]))
+            yield triple(s, k["KG:referenceCount"], typed(str(count), xsd["integer"]))
+            outside = str(int(data.get("references_outside", count)))
+            yield triple(s, k["KG:outsideReferenceCount"], typed(outside, xsd["integer"]))
+
+    def _entity_triples(self, s: Any, data: dict[str, Any]) -> Iterator[Any]:
+        k, iri, lit, triple = self.k, self.terms.iri, self.terms.literal, self.terms.triple
+        etype, name = data["type"], str(data["label"])
+        yield triple(s, self.a, self.classes[etype])
+        yield triple(s, k["SKOS:prefLabel"], lit(name))
+        yield triple(s, k["RDFS:label"], lit(name))
+        long_form = data.get("full_name")
+        if long_form and long_form != name:
+            yield triple(s, k["KG:fullName"], lit(str(long_form)))
+        for alias in sorted(data.get("aliases") or {}):
+            if alias not in (name, long_form):
+                yield triple(s, k["SKOS:altLabel"], lit(str(alias)))
+        yield triple(s, k["KG:generic"], self.true if data.get("generic") else self.false)
+        if data.get("family"):
+            yield triple(s, k["KG:family"], lit(str(data["family"])))
+        links = {"exactMatch": k["SKOS:exactMatch"], "seeAlso": k["RDFS:seeAlso"]}
+        for scheme, value in sorted((data.get("external_ids") or {}).items()):
+            if value is None or str(value).strip() == "":
+                continue
+            yield triple(s, k["DCTERMS:identifier"], lit(f"{scheme}:{value}"))
+            found = _external_links(etype, scheme, value)
+            if found:
+                yield triple(s, links[found[0]], iri(found[1]))
+
+    def _edge_triples(self, source: Any, target: Any, data: dict[str, Any]) -> Iterator[Any]:
+        k, iri, lit, typed, triple, xsd = (
+            self.k,
+            self.terms.iri,
+            self.terms.literal,
+            self.terms.typed,
+            self.terms.triple,
+            self.xsd,
+        )
+        base, a = self.base, self.a
         kind = data["type"]
-        (s, s_text), (o, o_text) = nodes[source], nodes[target]
-        p = relation[kind]
+        (s, s_text), (o, o_text) = self.node(source), self.node(target)
+        p = self.relation[kind]
         evidence = data.get("evidence") or []
         if not evidence and data.get("confidence") is None:
             return
         where = f"edge {source!r} -{kind}-> {target!r}"
+        confidence = k["KG:confidence"]
         # paper/p1 + uses + method/dpo -> statement/p1.uses.method.dpo (slugs hold no dots: no clash)
         edge_key = f"{s_text[len(base) :]}.{RELATIONS[kind][1]}.{o_text[len(base) :]}".replace("/", ".")
         edge_key = edge_key.removeprefix("paper.")
         statement = iri(f"{base}statement/{edge_key}")
-        yield triple(statement, a, kg_statement)
-        yield triple(statement, subject_p, s)
-        yield triple(statement, predicate_p, p)
-        yield triple(statement, object_p, o)
+        yield triple(statement, a, k["KG:Statement"])
+        yield triple(statement, k["RDF:subject"], s)
+        yield triple(statement, k["RDF:predicate"], p)
+        yield triple(statement, k["RDF:object"], o)
         if data.get("confidence") is not None:
-            yield triple(statement, confidence, typed(_decimal(data["confidence"], where), xsd_decimal))
+            yield triple(statement, confidence, typed(_decimal(data["confidence"], where), xsd["decimal"]))
         seen: set[str] = set()
         items = []
+        supported_by = k["KG:supportedBy"]
         for item in evidence:
             key = f"{item.get('field')}-{item.get('start')}-{item.get('end')}"
             if key in seen:
                 key = f"{key}-{len(seen)}"
             seen.add(key)
             items.append((iri(f"{base}evidence/{edge_key}.{slug(key)}"), item))
-            yield triple(statement, evidence_p, items[-1][0])
+            yield triple(statement, supported_by, items[-1][0])
+        kg_evidence, sentence, text, field = k["KG:Evidence"], k["KG:sentence"], k["KG:text"], k["KG:field"]
+        start, end, quoted_from = k["KG:start"], k["KG:end"], k["PROV:wasQuotedFrom"]
+        attributed_to = k["PROV:wasAttributedTo"]
         for node_iri, item in items:
-            extractor_name = str(item["extractor"])
-            yield triple(node_iri, a, kg_evidence_class)
+            yield triple(node_iri, a, kg_evidence)
             yield triple(node_iri, sentence, lit(str(item["sentence"])))
             if item.get("text") is not None:
-                yield triple(node_iri, mention_text, lit(str(item["text"])))
+                yield triple(node_iri, text, lit(str(item["text"])))
             yield triple(node_iri, field, lit(str(item["field"])))
-            yield triple(node_iri, start, typed(str(int(item["start"])), xsd_integer))
-            yield triple(node_iri, end, typed(str(int(item["end"])), xsd_integer))
-            yield triple(node_iri, confidence, typed(_decimal(item["confidence"], where), xsd_decimal))
+            yield triple(node_iri, start, typed(str(int(item["start"])), xsd["integer"]))
+            yield triple(node_iri, end, typed(str(int(item["end"])), xsd["integer"]))
+            yield triple(node_iri, confidence, typed(_decimal(item["confidence"], where), xsd["decimal"]))
             yield triple(node_iri, quoted_from, s)
-            agent = extractors.get(extractor_name)
-            if agent is None:
-                agent = extractors[extractor_name] = iri(f"{base}extractor/{local_name(extractor_name)}")
-                yield triple(node_iri, attributed_to, agent)
-                yield triple(agent, a, software_agent)
-                yield triple(agent, label, lit(extractor_name))
-            else:
-                yield triple(node_iri, attributed_to, agent)
-
-    for source, target, data in graph.edges(data=True):
-        if not wanted(graph.nodes[source]):
-            continue
-        try:
-            yield from _edge_triples(source, target, data)
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            where = f"edge {source!r} -{data.get('type')}-> {target!r}"
-            raise KgError(f"{where}: bad attribute value ({type(exc).__name__}: {exc})") from None
+            yield triple(node_iri, attributed_to, self.extractor(str(item["extractor"])))
 
 
 def to_rdf(graph: nx.MultiDiGraph, base: str = DEFAULT_BASE) -> Graph:

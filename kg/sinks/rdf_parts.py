@@ -13,13 +13,15 @@ or load the parts and delete the retracted triples; ``kg build`` starts again wi
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+import networkx as nx
 
 from kg.atomic import atomic_writer
 from kg.graph.state_view import StateView
 from kg.sinks.rdf import DEFAULT_BASE, iter_triples, normalise_base, oxigraph_terms, serialize_triples
-from kg.store.state import StoredPaper
+from kg.store.state import BuildState, StoredPaper
 
 RDF_DIR = "rdf"
 ENTITIES_FILE = "entities.nt"
@@ -30,10 +32,12 @@ def part_file(part: int) -> str:
     return f"papers-{part:06d}.nt"
 
 
-def write_entities(view: StateView, folder: Path, base: str = DEFAULT_BASE) -> tuple[Path, int]:
-    """``entities.nt``; returns it and its number of triples."""
+def write_entities(
+    view: StateView, folder: Path, base: str = DEFAULT_BASE, graph: nx.MultiDiGraph | None = None
+) -> tuple[Path, int]:
+    """``entities.nt`` (from ``graph`` when given, else from the state); returns it and its number of triples."""
     path = Path(folder) / ENTITIES_FILE
-    graph = view.graph([])
+    graph = view.graph([]) if graph is None else graph
     with atomic_writer(path, "wb") as out:
         count = serialize_triples(iter_triples(graph, base, oxigraph_terms(), "entities"), out, "ntriples", base)
     return path, count
@@ -60,10 +64,30 @@ def write_lines(path: Path, lines: Iterable[bytes]) -> Path:
     return path
 
 
-def write_part(view: StateView, part: int, folder: Path, base: str = DEFAULT_BASE) -> tuple[Path, int]:
-    """``papers-NNNNNN.nt`` of one part, from the state; returns it and its number of triples."""
+def write_part(
+    view: StateView,
+    part: int,
+    folder: Path,
+    base: str = DEFAULT_BASE,
+    graph: nx.MultiDiGraph | None = None,
+    nodes: Sequence[str] = (),
+) -> tuple[Path, int]:
+    """``papers-NNNNNN.nt`` of one part: the paper ``nodes`` of ``graph`` (the whole graph) when given, else a
+    graph of the part's papers read from the state; returns it and its number of triples."""
     path = Path(folder) / part_file(part)
-    graph = view.graph(view.state.iter_papers(part), linked_only=True)
+    if graph is None:
+        graph, nodes = view.graph(view.state.iter_papers(part), linked_only=True), None  # type: ignore[assignment]
     with atomic_writer(path, "wb") as out:
-        count = serialize_triples(iter_triples(graph, base, oxigraph_terms(), "papers"), out, "ntriples", base)
+        triples = iter_triples(graph, base, oxigraph_terms(), "papers", nodes)
+        count = serialize_triples(triples, out, "ntriples", base)
     return path, count
+
+
+def part_nodes(state: BuildState, graph: nx.MultiDiGraph) -> dict[int, list[str]]:
+    """The paper nodes of ``graph`` by the part that holds them, in graph order (a part's own order)."""
+    papers = {node: data["paper_id"] for node, data in graph.nodes(data=True) if data.get("kind") == "Paper"}
+    part = state.part_of(papers.values())
+    nodes: dict[int, list[str]] = {}
+    for node, paper_id in papers.items():
+        nodes.setdefault(part[paper_id], []).append(node)
+    return nodes

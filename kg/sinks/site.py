@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,10 @@ from kg.sinks.html import (
     static_text,
 )
 from kg.sinks.leaderboard import SiteLeaderboards
+from kg.sinks.trends import RISING_LIMIT, ROLE_SLUGS, SiteTrends
 
 SITE_DIR = "site"
-ASSETS = ("vis-network.min.js", "vis-network.css", "site.css", "search.js", "graph.js")
+ASSETS = ("vis-network.min.js", "vis-network.css", "site.css", "search.js", "graph.js", "filters.js")
 PAPER_RELATIONS = ("PROPOSES", "EVALUATES_ON", "USES", "MENTIONS")
 RELATION_HEADINGS = {
     "PROPOSES": "Proposed by",
@@ -172,6 +174,10 @@ class SiteWriter:
     def leaderboards(self) -> SiteLeaderboards:
         return SiteLeaderboards.of(self.graph, self.index)
 
+    @functools.cached_property
+    def trends(self) -> SiteTrends:
+        return SiteTrends.of(self.graph, self.index)
+
     def __post_init__(self) -> None:
         self.index = GraphIndex.of(self.graph)
         self.env = environment()
@@ -182,11 +188,18 @@ class SiteWriter:
         (self.folder / "assets").mkdir()
         (self.folder / "e").mkdir()
         (self.folder / "p").mkdir()
+        self.write_index_pages()
+        self.write_pages(self.index.entities(), sorted(self.papers))
+
+    def write_index_pages(self) -> None:
+        """The assets and the pages about the whole graph (written again by every ``kg add``; see
+        ``update_site``): every page that is not one entity's or one paper's belongs here."""
         for name in ASSETS:
             (self.folder / "assets" / name).write_text(static_text(name), encoding="utf-8")
         (self.folder / "assets" / "search-index.js").write_text(self.search_index(), encoding="utf-8")
         self.page("index.html", "site/index.html.j2", root="", **self.overview())
-        self.page("entities.html", "site/entities.html.j2", root="", title="All entities", groups=self.entity_groups())
+        self.page("entities.html", "site/entities.html.j2", root="", title="All entities", **self.entities_context())
+        self.page("rising.html", "site/rising.html.j2", root="", title="Rising and new", **self.rising_context())
         if self.leaderboards:  # results reported in the abstracts (kg.sinks.leaderboard)
             self.page("leaderboards.html", "site/leaderboards.html.j2", root="", **self.leaderboards.index_context())
         whole = render_graph_page(
@@ -199,20 +212,25 @@ class SiteWriter:
             papers=len(self.papers),
         )
         (self.folder / "graph.html").write_text(whole, encoding="utf-8")
-        entities, papers = list(self.index.entities()), sorted(self.papers)
+
+    def write_pages(self, entities: Iterable[str], papers: Iterable[str]) -> None:
+        """The pages of the given entity and paper nodes."""
+        entities, papers = list(entities), list(papers)
         with step("site", total=len(entities) + len(papers), unit="pages") as task:
             for node in entities:
-                self.page(self.index.urls[node], "site/entity.html.j2", root="../", **self.entity_context(node))
+                context = self.entity_context(node)
+                self.page(self.index.urls[node], "site/entity.html.j2", root="../", papers=None, **context)
                 task.advance()
             for node in papers:
-                self.page(self.index.urls[node], "site/paper.html.j2", root="../", **self.paper_context(node))
+                context = self.paper_context(node)
+                self.page(self.index.urls[node], "site/paper.html.j2", root="../", papers=None, **context)
                 task.advance()
 
     def page(self, name: str, template: str, **context: Any) -> None:
         html = self.env.get_template(template).render(
             csp=SITE_CSP,
             site_title=self.title,
-            papers=len(self.papers),
+            papers=context.pop("papers", len(self.papers)),  # None on one paper's or entity's page: see write_pages
             inline=False,
             search=True,
             has_leaderboards=bool(self.leaderboards),
@@ -290,15 +308,18 @@ class SiteWriter:
             "relation_counts": [(r, relations[r]) for r in (*PAPER_RELATIONS, "VARIANT_OF") if relations.get(r)],
             "years": (years[0], years[-1]) if years else None,
             "top": top,
+            "timeline": self.trends.timeline(),
         }
 
     def entity_groups(self) -> list[tuple[str, list[dict[str, Any]]]]:
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for node in self.index.entities():
-            groups[self.index.kind(node)].append(self.row(node))
+            row = self.row(node)
+            row["when"] = self.trends.tokens(node)
+            groups[self.index.kind(node)].append(row)
         return [(kind, groups[kind]) for kind in ("Method", "Model", "Dataset", "Benchmark", "Metric") if groups[kind]]
 
-    def neighbourhood(self, node: str) -> tuple[Selection, list[tuple[dict[str, Any], int]]]:
+    def neighbourhood(self, node: str) -> Selection:
         """The entity, its papers (proposing first, then newest) and the entities sharing most papers with it."""
         graph, index = self.graph, self.index
         best: dict[str, int] = {}
@@ -311,8 +332,10 @@ class SiteWriter:
         variants = sorted(
             {n for n in (*graph.successors(node), *graph.predecessors(node)) if index.kind(n) != "Paper"} - {node}
         )
-        shared_all: Counter[str] = Counter(t for p in papers for t in graph.successors(p) if t != node)
-        shared_kept: Counter[str] = Counter(t for p in kept_papers for t in graph.successors(p) if t != node)
+        shared_all = self.trends.together(node)
+        shared_kept: Counter[str] = Counter(
+            t for p in kept_papers for t in graph.successors(p) if t != node and index.kind(t) != "Paper"
+        )  # not the papers they cite (CITES)
         ranked = sorted(shared_kept, key=lambda t: (-shared_kept[t], -index.papers.get(t, 0), index.label(t)))
         kept_entities = variants[:10] + [t for t in ranked if t not in variants][: self.neighbourhood_entities]
         related_total = len(set(shared_all) | set(variants))
@@ -327,10 +350,7 @@ class SiteWriter:
             f"{'' if all_related else ' (those sharing most papers)'}."
         )
         left_out = len(papers) - len(kept_papers) + related_total - shown
-        related = sorted(shared_all, key=lambda t: (-shared_all[t], -index.papers.get(t, 0), index.label(t)))
-        return Selection([node, *kept_papers, *kept_entities], note, left_out), [
-            (self.row(t), shared_all[t]) for t in related[:15]
-        ]
+        return Selection([node, *kept_papers, *kept_entities], note, left_out)
 
     def entity_context(self, node: str) -> dict[str, Any]:
         graph = self.graph
@@ -347,12 +367,13 @@ class SiteWriter:
                 item["sentences"] = evidence_sentences(edge.get("evidence") or [], paper)
                 item["confidence"] = edge.get("confidence")
                 item["curated"] = edge.get("curated")
+                item["when"] = self.trends.paper_token(source, relation)
                 groups[relation].append(item)
         for _, target, edge in graph.out_edges(node, data=True):
             variants.append((RELATION_WORDS.get(str(edge.get("type")), "related to"), self.row(target)))
         for items in groups.values():
             items.sort(key=lambda r: (_newest_first(r["date"]), r["label"].casefold()))
-        selection, related = self.neighbourhood(node)
+        selection = self.neighbourhood(node)
         aliases = data.get("aliases") or {}
         return {
             "title": self.index.label(node),
@@ -366,7 +387,7 @@ class SiteWriter:
             ],
             "groups": [(r, RELATION_HEADINGS[r], groups[r]) for r in PAPER_RELATIONS if groups[r]],
             "variants": variants,
-            "related": related,
+            **self.trend_context(node),
             "graph": graph_data(self.index, selection.nodes, link_prefix="../", focus=node),
             "note": selection.note,
             "kind_counts": Counter(self.index.kind(n) for n in selection.nodes),
@@ -388,6 +409,14 @@ class SiteWriter:
                     marks[item["field"]].append((int(item.get("start", -1)), int(item.get("end", -1)), tag))
         for rows in groups.values():
             rows.sort(key=lambda r: (-r["papers"], r["label"].casefold()))
+        cites = sorted(
+            (self.row(t) for _, t, kind in graph.out_edges(node, data="type") if kind == "CITES"),
+            key=lambda r: (_newest_first(r["date"]), r["label"].casefold()),
+        )
+        cited_by = sorted(
+            (self.row(s) for s, _, kind in graph.in_edges(node, data="type") if kind == "CITES"),
+            key=lambda r: (_newest_first(r["date"]), r["label"].casefold()),
+        )
         title = str(data.get("title") or data.get("label") or "")
         authors = [str(a) for a in data.get("authors") or []]
         links = [("link", safe_url(data.get("url")))]
@@ -406,4 +435,150 @@ class SiteWriter:
             "raw_url": data.get("url") if data.get("url") and not safe_url(data.get("url")) else None,
             "groups": [(r, RELATION_WORDS[r], groups[r]) for r in PAPER_RELATIONS if groups[r]],
             "results": self.leaderboards.for_paper(node),
+            "cites": cites,
+            "cited_by": cited_by,
+            "references_outside": data.get("references_outside"),
         }
+
+    # ---- trends (kg.sinks.trends): charts, evaluations, often together, rising and new, list filters
+
+    def trend_context(self, node: str) -> dict[str, Any]:
+        """An entity page's trend chart, what it is evaluated on (or what is evaluated on it), what is often named
+        with it (the ranking of ``kg query used-with``) and its papers' years for the list filter."""
+        trends = self.trends
+        what, rows, total = trends.evaluations(node)
+        papers = trends.links.get(node, {})
+        years = {(trends.paper_period[p] or "")[:4] for p in papers} - {""}
+        relations = {relation for found in papers.values() for relation in found}
+        return {
+            "trend": trends.chart(node),
+            "evaluations": {"what": what, "rows": [(self.row(n), count) for n, count in rows], "total": total},
+            "related": [(self.row(n), shared, score) for n, score, shared in trends.often_together(node)],
+            "paper_filters": {
+                "types": [],
+                "roles": [(s, RELATION_WORDS[r]) for r, s in ROLE_SLUGS.items() if r in relations],
+                "years": sorted(years, reverse=True),
+            },
+        }
+
+    def filter_options(self, kinds: list[str] | None = None, roles: bool = True, years: bool = True) -> dict[str, Any]:
+        """What the type, role and year filters of a list offer (``viz/static/filters.js``)."""
+        return {
+            "types": kinds or [],
+            "roles": [(slug, RELATION_WORDS[relation]) for relation, slug in ROLE_SLUGS.items()] if roles else [],
+            "years": sorted({p[:4] for p in self.trends.periods}, reverse=True) if years else [],
+        }
+
+    def entities_context(self) -> dict[str, Any]:
+        groups = self.entity_groups()
+        return {"groups": groups, "filters": self.filter_options([kind for kind, _ in groups])}
+
+    def rising_context(self) -> dict[str, Any]:
+        """The rising page: ``kg.graph.measures.rising_rank`` over the corpus's years (as ``kg query rising``)
+        and the entities first seen in the same last window, each with the paper that introduced it."""
+        trends = self.trends
+        recent, before = trends.windows()
+        ranked = trends.rising()
+        rising = [
+            {"row": self.row(node), "growth": growth, "recent": now, "before": then}
+            for node, growth, now, then in ranked[:RISING_LIMIT]
+        ]
+        new = []
+        for node, period, paper in trends.new():
+            relation = trends.role(node, paper)
+            new.append(
+                {
+                    "row": self.row(node),
+                    "period": period,
+                    "paper": self.row(paper),
+                    "relation": relation,
+                    "when": trends.paper_token(paper, relation),
+                }
+            )
+        kinds = ["Method", "Model", "Dataset", "Benchmark", "Metric"]
+        return {
+            "rising": rising,
+            "rising_total": len(ranked),
+            "recent": recent,
+            "before": before,
+            "window": len(recent),
+            "new": new,
+            "rising_filters": self.filter_options(kinds, roles=False, years=False),
+            "new_filters": self.filter_options(kinds),
+        }
+
+
+# ---- kg add: only the pages that changed (docs/incremental.md)
+
+
+def touched_pages(graph: nx.MultiDiGraph, papers: set[str], entities: set[str]) -> tuple[set[str], set[str]]:
+    """The entity and paper nodes whose pages show something that changed, given the paper nodes that changed
+    (new, re-resolved) and the entity nodes that changed (fields, paper count; gone ones too).
+
+    An entity page shows its papers (with their fields and evidence), the entities named in them (with their
+    names and paper counts: the graph's sizes, the ranking of related entities) and its family; a paper page shows
+    its entities with their paper counts and the papers it cites and is cited by. So: the entities of a changed
+    paper, a changed entity, the entities sharing a paper with it and its family are touched, and so are the
+    changed papers, the papers citing or cited by them, and the papers of a changed entity."""
+    entity_pages = {node for node in entities if node in graph}
+    paper_pages = {node for node in papers if node in graph}
+    for node in paper_pages.copy():  # its entities, and the papers it cites and that cite it (their lists)
+        for other in (*graph.successors(node), *graph.predecessors(node)):
+            (paper_pages if graph.nodes[other].get("kind") == "Paper" else entity_pages).add(other)
+    for node in entities:
+        if node not in graph:
+            continue
+        for source in graph.predecessors(node):
+            if graph.nodes[source].get("kind") == "Paper":
+                paper_pages.add(source)
+                entity_pages.update(t for t in graph.successors(source) if graph.nodes[t].get("kind") != "Paper")
+            else:
+                entity_pages.add(source)
+        entity_pages.update(graph.successors(node))
+    return entity_pages, paper_pages
+
+
+def update_site(
+    graph: nx.MultiDiGraph,
+    out_dir: Path,
+    staging_dir: Path,
+    papers: set[str],
+    entities: set[str],
+    max_nodes: int = 400,
+    neighbourhood_papers: int = 30,
+    neighbourhood_entities: int = 40,
+    title: str = "kg: knowledge graph",
+    pages: list[int] | None = None,
+) -> Path:
+    """``staging_dir/site``: the site of ``out_dir`` brought up to ``graph``, whose changed paper and entity nodes
+    are ``papers`` and ``entities``: the pages they touch (``touched_pages``) and the index pages are written, every
+    other page is a hard link to the page already in ``out_dir/site`` (so the folder swaps in whole, as
+    ``write_site``'s does). Pages of entities that are gone are left out."""
+    old, target = Path(out_dir) / SITE_DIR, Path(staging_dir) / SITE_DIR
+    target.mkdir(parents=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(target, 0o777 & ~umask)
+    writer = SiteWriter(graph, target, title, max_nodes, neighbourhood_papers, neighbourhood_entities)
+    if (old / "leaderboards.html").exists() != bool(writer.leaderboards):  # every page's menu changes
+        entity_pages, paper_pages = set(writer.index.entities()), set(writer.papers)
+    else:
+        entity_pages, paper_pages = touched_pages(graph, papers, entities)
+    for folder in ("assets", "e", "p"):
+        (target / folder).mkdir()
+    rewrite = {writer.index.urls[node] for node in entity_pages | paper_pages}
+    for node in (*writer.index.entities(), *writer.papers):
+        name = writer.index.urls[node]
+        if name not in rewrite:
+            try:
+                os.link(old / name, target / name)
+            except FileNotFoundError:
+                rewrite.add(name)
+                (entity_pages if graph.nodes[node].get("kind") != "Paper" else paper_pages).add(node)
+    writer.write_index_pages()
+    entity_nodes = [node for node in writer.index.entities() if node in entity_pages]
+    paper_nodes = sorted(paper_pages & set(writer.papers))
+    writer.write_pages(entity_nodes, paper_nodes)
+    if pages is not None:  # the pages written, of all the entity and paper pages
+        pages[:] = [len(entity_nodes) + len(paper_nodes), len(writer.index.urls)]
+    return target

@@ -4,8 +4,9 @@ without re-reading it (design: ``docs/incremental.md``).
 Tables: ``paper`` (metadata, extraction, insertion order, RDF part), ``member`` (one row per extracted entity:
 its key and, when the key depends on the corpus-wide abbreviation definitions, its compact short form),
 ``definition`` (short form -> long forms, counted), ``entity`` (per key: distinct papers and the counters its
-name, type and aliases are decided from) and ``meta``. Every change is one SQLite transaction, so a killed
-writer leaves the state as it was.
+name, type and aliases are decided from), ``paper_key`` (the ids other than its own a paper answers to when
+cited: ``Paper.citation_keys``), ``citation`` (paper -> each id it cites, ``Paper.references``) and ``meta``.
+Every change is one SQLite transaction, so a killed writer leaves the state as it was.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ CREATE TABLE IF NOT EXISTS definition (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entity (key TEXT PRIMARY KEY, papers INTEGER NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS retracted (line BLOB PRIMARY KEY) WITHOUT ROWID;
+"""
+_CITATION_SCHEMA = """
+CREATE TABLE IF NOT EXISTS paper_key (key TEXT NOT NULL, paper_id TEXT NOT NULL, PRIMARY KEY (key, paper_id))
+    WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS citation (ref TEXT NOT NULL, paper_id TEXT NOT NULL, PRIMARY KEY (ref, paper_id))
+    WITHOUT ROWID;
 """
 
 
@@ -141,7 +148,7 @@ class BuildState:
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA cache_size=-200000")
             if create:
-                self.db.executescript(_SCHEMA)
+                self.db.executescript(_SCHEMA + _CITATION_SCHEMA)
                 if self.meta("schema") is None:
                     self.set_meta("schema", SCHEMA_VERSION)
             elif check and path is not None and os.path.getsize(self.path) <= CHECK_BYTES:
@@ -165,6 +172,26 @@ class BuildState:
                 f"{self.path}: build state of another kg version; rebuild it with 'kg build INPUT... --out "
                 f"{self.path.parent}'"
             )
+        try:
+            self.cites = self._citation_tables(readonly)
+        except BaseException as exc:
+            self.db.close()
+            if isinstance(exc, sqlite3.Error):
+                raise database_error(self.path, exc) from None
+            raise
+
+    def _citation_tables(self, readonly: bool) -> bool:
+        """Whether the citation tables are there; a state written before them gets them (filled from its papers)
+        when opened for writing. Read only, it is read as a state without citations (it has none)."""
+        found = self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'paper_key'").fetchone()
+        if found or readonly:
+            return found is not None
+        with self.transaction():
+            for statement in _CITATION_SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)  # not executescript: it would commit the transaction
+            self._put_citations(stored.paper for stored in self.iter_papers())
+        return True
 
     def close(self) -> None:
         self.db.close()
@@ -246,6 +273,9 @@ class BuildState:
         if seq is None:
             seq = (int(self.meta("next_seq") or 0),)
             self.set_meta("next_seq", seq[0] + 1)
+        else:
+            self._put_citations([self.get_papers([paper.id])[paper.id].paper], sign=-1)
+        self._put_citations([paper])
         self.db.execute(
             "INSERT OR REPLACE INTO paper (id, seq, part, data, extraction) VALUES (?, ?, ?, ?, ?)",
             (paper.id, seq[0], part, seal(paper.id, paper_json(paper)), seal(paper.id, entities_json(extraction))),
@@ -254,6 +284,7 @@ class BuildState:
     def put_papers(self, rows: Sequence[tuple[Paper, Sequence[ExtractedEntity], int]]) -> None:
         """Insert new papers (ids not in the state) in one statement."""
         start = int(self.meta("next_seq") or 0)
+        self._put_citations(paper for paper, _, _ in rows)
         self.db.executemany(
             "INSERT INTO paper (id, seq, part, data, extraction) VALUES (?, ?, ?, ?, ?)",
             (
@@ -262,6 +293,37 @@ class BuildState:
             ),
         )
         self.set_meta("next_seq", start + len(rows))
+
+    def _put_citations(self, papers: Iterable[Paper], sign: int = 1) -> None:
+        """Add (``sign=-1``: remove) the papers' rows of ``paper_key`` and ``citation``."""
+        keys: list[tuple[str, str]] = []
+        refs: list[tuple[str, str]] = []
+        for paper in papers:
+            keys.extend((key, paper.id) for key in paper.citation_keys() if key != paper.id)
+            refs.extend((ref, paper.id) for ref in dict.fromkeys(paper.references))
+        if sign > 0:
+            self.db.executemany("INSERT OR IGNORE INTO paper_key (key, paper_id) VALUES (?, ?)", keys)
+            self.db.executemany("INSERT OR IGNORE INTO citation (ref, paper_id) VALUES (?, ?)", refs)
+        else:
+            self.db.executemany("DELETE FROM paper_key WHERE key = ? AND paper_id = ?", keys)
+            self.db.executemany("DELETE FROM citation WHERE ref = ? AND paper_id = ?", refs)
+
+    def holders(self, keys: Iterable[str]) -> dict[str, set[str]]:
+        """Citation key -> ids of the stored papers answering to it (``kg.graph.citations``), for ``keys``."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, set[str]] = defaultdict(set)
+        for (paper_id,) in self._rows_where_in("SELECT id FROM paper", "id", wanted):
+            found[paper_id].add(paper_id)
+        if self.cites:
+            for key, paper_id in self._rows_where_in("SELECT key, paper_id FROM paper_key", "key", wanted):
+                found[key].add(paper_id)
+        return found
+
+    def papers_citing(self, keys: Iterable[str]) -> set[str]:
+        """Ids of the stored papers with a reference among ``keys``."""
+        if not self.cites:
+            return set()
+        return {row[0] for row in self._rows_where_in("SELECT paper_id FROM citation", "ref", keys)}
 
     def relation_count(self) -> int:
         """Paper -> entity relations (distinct paper and key; keys merged by overrides are counted apart)."""

@@ -28,20 +28,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import staging_path
-from kg.errors import KgError, warn
+from kg.errors import warn
 from kg.extract.resources import load_resources
+from kg.graph.index import update_for_add as update_index
 from kg.graph.state_view import StateView
 from kg.resolve.resolver import Resolver
 from kg.sinks.rdf_parts import RDF_DIR, RETRACTED_FILE, part_file, part_lines, retractable, write_entities, write_lines
+from kg.sinks.rdf_store import update_for_add
 from kg.sources.readers import ReadReport, read_papers
 from kg.store import lock
 from kg.store.lock import DEFAULT_WAIT, TOKEN_META, fault, move_in, signals_deferred, swapping, writing
 from kg.store.state import STATE_FILE, BuildState
 from kg.workflow import stages as build_state
 from kg.workflow.build import STAGING_MARK, load_overrides, remove_leftovers
-from kg.workflow.stages import ExtractionSource, check_same_setup, part_sizes, record_sizes, write_outputs
+from kg.workflow.outputs import Before, changed_entities, kept_outputs, write_current
+from kg.workflow.stages import ExtractionSource, check_same_setup, part_sizes, record_sizes
 
-FULL_OUTPUTS = ("graph", "turtle", "html", "site")  # rewritten from the whole state, only when asked
+FULL_OUTPUTS = ("graph", "turtle", "html", "site")  # kept current by default when the folder has them
 
 
 @dataclass
@@ -58,6 +61,7 @@ class AddResult:
     stale: list[str] = field(default_factory=list)  # whole-graph outputs left as they were
     read_report: ReadReport = field(default_factory=ReadReport)
     timings: dict[str, tuple[float, float]] = field(default_factory=dict)  # step -> (wall s, CPU s of this process)
+    updated: dict[str, str] = field(default_factory=dict)  # whole-graph output -> spliced, written, N of M pages
 
 
 class _Clock:
@@ -90,9 +94,7 @@ def add(
     ``read_papers`` merges repeated ids (the build's copy first): unchanged ones are skipped, changed ones
     re-extracted and re-resolved."""
     out = Path(out)
-    unknown = sorted(set(formats) - set(FULL_OUTPUTS))
-    if unknown:
-        raise KgError(f"--formats: {', '.join(unknown)}; kg add rewrites {', '.join(FULL_OUTPUTS)}")
+    kept_outputs(out, formats)  # a wrong --formats fails before anything is read
     clock = _Clock()
     if not out.is_dir():
         BuildState(out / STATE_FILE)  # the one-line "no build state here", before the lock would make the folder
@@ -151,6 +153,7 @@ def _add(
     staging = staging_path(out.parent, f".{out.name}{STAGING_MARK}{os.getpid()}-")
     token = os.urandom(8).hex()
     journaled = committed = done = False
+    updated: dict[str, str] = {}
     try:
         staging.mkdir(mode=0o700)
         with contextlib.ExitStack() as swap:
@@ -170,22 +173,35 @@ def _add(
                     first = int(state.meta("next_part") or 0)
                     parts = [first + n // build_state.PART_PAPERS for n in range(len(todo))]
                     old_lines: tuple[list[str], set[bytes]] = ([], set())
-                    if rdf_current:
-                        old_lines = _old_lines(resolver, todo, extractions, parts, changes, base_iri)
+                    outputs = kept_outputs(out, formats)
+                    before = None
+                    if outputs:  # what the whole-graph outputs show now, to find what the add changes in them
+                        was = StateView.of(state, resolver.aggregates, gazetteer, overrides)  # type: ignore[arg-type]
+                        before = Before.of(was, resolver.papers)
+                    if rdf_current or outputs:
+                        old_lines = _old_lines(
+                            resolver, todo, extractions, parts, changes, base_iri, rdf_current, before
+                        )
                         clock.lap("rdf: old triples")
                     resolver.apply(todo, extractions, parts, changes)
                     state.set_meta("generation", state.generation() + 1)
                     state.set_meta("next_part", max(parts, default=first - 1) + 1)
                     view = StateView.of(state, resolver.aggregates, gazetteer, overrides)  # type: ignore[arg-type]
                     clock.lap("resolve")
-                    files = write_outputs(view, staging, list(formats), base_iri)
-                    if files:
-                        clock.lap("+".join(files))
+                    if before is not None:
+                        dirty = {paper_id for ids in changes.dirty.values() for paper_id in ids}
+                        papers_changed = {*changes.added, *changes.changed, *dirty, *old_lines[0]}
+                        entities = changed_entities(before, view, resolver.papers)
+                        files = write_current(
+                            view, staging, out, outputs, papers_changed, entities, before, base_iri, updated, clock.lap
+                        )
                     if rdf_current:
                         files["ntriples"] = _write_rdf(
                             state, view, staging, out, sorted(set(parts)), old_lines, base_iri, damaged
                         )
                         clock.lap("rdf parts")
+                    files.update(update_for_add(state, view, out, staging, todo, changes))  # oxigraph/, if any
+                    files.update(update_index(view, out, staging, changes))  # index.sqlite, if any
                     counts = (state.paper_count(), len(view.entities))
                 fault("before-commit")
                 swap.enter_context(swapping(out, wait))  # no reader loads OUT from here until the files are in
@@ -224,6 +240,7 @@ def _add(
         stale=[name for name in stale if name not in written],
         read_report=report,
         timings=clock.steps,
+        updated=updated,
     )
 
 
@@ -234,21 +251,32 @@ def _old_lines(
     parts: list[int],
     changes: object,
     base_iri: str,
+    lines: bool = True,
+    before: Before | None = None,
 ) -> tuple[list[str], set[bytes]]:
-    """The older papers that adding ``todo`` will re-resolve, and their current N-Triples lines: found by
-    resolving once inside a savepoint that is rolled back (resolution is about a second at 1M papers)."""
+    """The older papers that adding ``todo`` will re-resolve (and, given ``before``, those linked to an entity whose
+    name, type or genericity changes: their results and IRIs do), and their current N-Triples lines (with
+    ``lines``): found by resolving once inside a savepoint that is rolled back (about a second at 1M papers)."""
     state = resolver.state
     if not todo:
         return [], set()
     state.db.execute("SAVEPOINT probe")
     try:
-        found = resolver.fork().apply(todo, extractions, parts, copy.deepcopy(changes))  # type: ignore[arg-type]
-        dirty = sorted({paper_id for ids in found.dirty.values() for paper_id in ids})
+        fork = resolver.fork()
+        found = fork.apply(todo, extractions, parts, copy.deepcopy(changes))  # type: ignore[arg-type]
+        dirty_ids = {paper_id for ids in found.dirty.values() for paper_id in ids}
+        if before is not None:
+            after = StateView.of(state, fork.aggregates, resolver.gazetteer, resolver.overrides)
+            shown = {entity.id: (entity.name, entity.type, entity.generic) for entity in after.entities.values()}
+            renamed = {eid for eid, row in shown.items() if eid in before.entities and before.shown(eid) != row}
+            keys = [key for key, entity_id in after.ids.items() if entity_id in renamed]
+            dirty_ids |= state.papers_with_keys(keys) - {paper.id for paper in todo}
+        dirty = sorted(dirty_ids)
     finally:
         state.db.execute("ROLLBACK TO probe")
         state.db.execute("RELEASE probe")
-    if not dirty:
-        return [], set()
+    if not dirty or not lines:
+        return dirty, set()
     aggregates = resolver.aggregates
     if not resolver.overrides.same:  # only the entities these papers link to are needed for their triples
         keys = {key for members in state.members_of(dirty).values() for key in members.values()}

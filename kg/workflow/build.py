@@ -11,19 +11,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.atomic import atomic_writer, process_alive, staging_path
-from kg.errors import KgError
+from kg.errors import UsageError
 from kg.extract.pipeline import extraction_line
 from kg.resolve.overrides import Overrides
 from kg.sinks.rdf import DEFAULT_BASE
 from kg.sinks.rdf_parts import RDF_DIR
+from kg.sinks.rdf_store import STORE_DIR
 from kg.sources.readers import ReadReport, read_papers
 from kg.store import lock
+from kg.store.index import INDEX_FILE
 from kg.store.lock import DEFAULT_WAIT, OLD_MARK, fault, signals_deferred, swap_in, swapping, writing
 from kg.store.state import STATE_FILE
 from kg.types import Paper, PaperExtraction
 
 OVERRIDES_FILE = "overrides.yaml"
-OUTPUTS = ("graph", "turtle", "ntriples", "html", "site")  # graph.json, graph.ttl, rdf/*.nt, index.html, site/
+OUTPUTS = (
+    "graph",
+    "turtle",
+    "ntriples",
+    "oxigraph",
+    "index",
+    "html",
+    "site",
+)  # graph.json, graph.ttl, rdf/*.nt, oxigraph/, ...
 
 
 @dataclass
@@ -120,6 +130,8 @@ def build(
                 view.state.close()
             _fsync(staging / STATE_FILE)  # written with synchronous=OFF: on disk before the journal says so
             remove = (RDF_DIR,) if "ntriples" not in formats else ()  # parts of an older build no longer match
+            remove += (STORE_DIR,) if "oxigraph" not in formats else ()  # nor does its SPARQL store
+            remove += (INDEX_FILE,) if "index" not in formats else ()  # nor its query index
             fault("before-swap")
             with swapping(out, wait), signals_deferred():
                 lock.begin(out, staging, "build", remove=remove)
@@ -148,7 +160,7 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     chosen = tuple(name for name in formats if name != "none")
     unknown = sorted(set(chosen) - set(OUTPUTS))
     if unknown or not formats:
-        raise KgError(f"--formats: {', '.join(unknown) or 'none given'}; choose from {', '.join(OUTPUTS)} (or none)")
+        raise UsageError(f"--formats: {', '.join(unknown) or 'none given'}; choose from {', '.join(OUTPUTS)} (or none)")
     return chosen
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
+
+import networkx as nx
 
 from kg.errors import KgError
 from kg.extract.resources import load_resources
@@ -12,11 +16,12 @@ from kg.graph.state_view import StateView
 from kg.progress import step, track
 from kg.resolve.overrides import Overrides
 from kg.resolve.resolver import Resolver
-from kg.sinks.rdf_parts import RDF_DIR, RETRACTED_FILE, write_entities, write_lines, write_part
+from kg.sinks.rdf_parts import RDF_DIR, RETRACTED_FILE, part_nodes, write_entities, write_lines, write_part
 from kg.store.cache import extract_with_cache, pipeline_fingerprint
 from kg.store.extractions import ExtractionReader
 from kg.store.state import STATE_FILE, BuildState
 from kg.types import Paper, PaperExtraction
+from kg.workflow.parallel import Background
 
 BATCH_PAPERS = 10_000  # papers resolved at a time by a cold build
 PART_PAPERS = 1_000  # papers per N-Triples part (files of about 12 MB)
@@ -106,16 +111,22 @@ def resolve_into_state(
 def write_outputs(view: StateView, folder: Path, formats: Sequence[str], base_iri: str) -> dict[str, Path]:
     """Write the outputs named in ``formats`` into ``folder`` from the whole state; returns them by name."""
     from kg.graph.files import save_graph
+    from kg.graph.index import build_output as index_output
     from kg.sinks.html import write_graph_page
     from kg.sinks.rdf import write_turtle
+    from kg.sinks.rdf_store import build_output as store_output
     from kg.sinks.site import write_site
 
     state = view.state
     files: dict[str, Path] = {}
-    chosen = [name for name in ("graph", "turtle", "html", "site", "ntriples") if name in formats]
-    with step("write", total=len(chosen), unit="outputs") as writing:
-        if {"graph", "turtle", "html", "site"} & set(formats):
+    chosen = [name for name in ("graph", "turtle", "oxigraph", "index", "html", "site", "ntriples") if name in formats]
+    with step("write", total=len(chosen), unit="outputs") as writing, contextlib.ExitStack() as cleanup:
+        graph = site = None
+        if {"graph", "turtle", "oxigraph", "index", "html", "site"} & set(formats):
             graph = view.graph()
+            if "site" in formats:  # written by a second process meanwhile (kg.workflow.parallel)
+                site = Background(functools.partial(write_site, graph, folder))
+                cleanup.callback(site.stop)
             if "graph" in formats:
                 writing.update(note="graph.json")
                 files["graph"] = save_graph(graph, folder)
@@ -124,22 +135,33 @@ def write_outputs(view: StateView, folder: Path, formats: Sequence[str], base_ir
             if "turtle" in formats:
                 writing.update(note="graph.ttl")
                 files["turtle"] = write_turtle(graph, folder / "graph.ttl", base_iri)
+                state.set_meta("written:turtle", state.generation())  # what kg add splices (kg.workflow.outputs)
+                writing.advance()
+            if "oxigraph" in formats:  # the SPARQL store (kg.sinks.rdf_store), loaded from the Turtle when written
+                writing.update(note="oxigraph/")
+                files["oxigraph"] = store_output(graph, folder, state, base_iri, files.get("turtle"))
+                writing.advance()
+            if "index" in formats:  # the query index of kg query / kg entity (kg.graph.index)
+                writing.update(note="index.sqlite")
+                files["index"] = index_output(graph, folder, state)
                 writing.advance()
             if "html" in formats:
                 writing.update(note="index.html")
                 files["html"] = write_graph_page(graph, folder / "index.html")
+                state.set_meta("written:html", state.generation())
                 writing.advance()
-            if "site" in formats:
-                writing.update(note="site/")
-                files["site"] = write_site(graph, folder)
-                writing.advance()
-            del graph
-        if "ntriples" in formats:
+        if "ntriples" in formats:  # cut from the graph when there is one, else a graph per part from the state
             writing.update(note="rdf/")
-            files["ntriples"] = write_rdf_parts(view, folder, state.parts(), base_iri)
+            files["ntriples"] = write_rdf_parts(view, folder, state.parts(), base_iri, graph)
             state.set_meta("rdf", state.generation())
             record_sizes(state, files["ntriples"], replace=True)
             writing.advance()
+        if site is not None:
+            writing.update(note="site/")
+            files["site"] = site.result()
+            state.set_meta("written:site", state.generation())
+            writing.advance()
+        del graph
         writing.update(note="")
     return files
 
@@ -163,13 +185,17 @@ def record_sizes(state: BuildState, folder: Path, replace: bool = False) -> None
     state.set_meta(SIZES_META, json.dumps(sizes, sort_keys=True))
 
 
-def write_rdf_parts(view: StateView, folder: Path, parts: Sequence[int], base_iri: str) -> Path:
-    """``folder/rdf/entities.nt`` and the given parts."""
+def write_rdf_parts(
+    view: StateView, folder: Path, parts: Sequence[int], base_iri: str, graph: nx.MultiDiGraph | None = None
+) -> Path:
+    """``folder/rdf/entities.nt`` and the given parts; cut from ``graph`` (the whole graph) when given, so that
+    the graph is not built again for each part."""
     target = folder / RDF_DIR
     target.mkdir(parents=True, exist_ok=True)
-    write_entities(view, target, base_iri)
+    write_entities(view, target, base_iri, graph)
+    nodes = part_nodes(view.state, graph) if graph is not None else {}
     for part in track(parts, "rdf", total=len(parts), unit="parts"):
-        write_part(view, part, target, base_iri)
+        write_part(view, part, target, base_iri, graph, nodes.get(part, []))
     write_lines(target / RETRACTED_FILE, [])
     return target
 

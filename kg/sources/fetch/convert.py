@@ -1,8 +1,10 @@
 """Source records (arXiv, OpenAlex, Semantic Scholar, BibTeX) to the JSON reader's record format.
 
-A record is a dict with ``id, title, abstract, date, year, authors, venue, url, doi, arxiv_id``.
-Ids are canonical across sources so that the readers' dedupe merges the same paper:
-``arxiv:<id without version>``, else ``doi:<lowercased DOI>``, else a source id (``openalex:W…``, ``s2:…``).
+A record is a dict with ``id, title, abstract, date, year, authors, venue, url, doi, arxiv_id`` (and, when the
+source gives them, ``references`` and ``alt_ids``). Ids are canonical across sources so that the readers' dedupe
+merges the same paper: ``arxiv:<id without version>``, else ``doi:<lowercased DOI>``, else a source id
+(``openalex:W…``, ``s2:…``). References (the works a paper cites) are named the same way (``reference_id``), and
+``alt_ids`` keep a paper's source ids, so that a reference by OpenAlex W-id or S2 paperId finds it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from kg.sources.dates import normalise_date
+
 RECORD_KEYS = ("id", "title", "abstract", "date", "year", "authors", "venue", "url", "doi", "arxiv_id")
+LIST_KEYS = ("references", "alt_ids")  # in a record only when not empty
 
 _NEW_ID = r"\d{4}\.\d{4,5}"
 _OLD_ID = r"[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7}"
@@ -19,7 +24,9 @@ _ID = rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v\d+)?"
 _BARE_ARXIV = re.compile(rf"^\s*(?:arxiv:\s*)?{_ID}\s*$", re.I)
 _ARXIV_IN_TEXT = re.compile(rf"(?:arxiv\.org/(?:abs|pdf)/|10\.48550/arxiv\.|\barxiv:\s*|\babs/){_ID}(?![\d.])", re.I)
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_OPENALEX_WORK = re.compile(r"^(?:https?://(?:api\.)?openalex\.org/(?:works/)?|openalex:)?(W\d+)$", re.I)
+_S2_PAPER = re.compile(r"^[0-9a-f]{40}$")
+_PREFIXED = re.compile(r"^(arxiv|doi|openalex|s2):", re.I)
 
 
 def collapse(text: str | None) -> str | None:
@@ -54,14 +61,44 @@ def canonical_id(arxiv_id: str | None, doi: str | None, fallback: str | None) ->
 
 
 def iso_date(value: Any) -> str | None:
-    """``2024-02-05T18:59:59Z`` -> ``2024-02-05``; ``2024-02`` and ``2024`` are kept as they are."""
-    if not isinstance(value, str):
+    """``2024-02-05T18:59:59Z`` -> ``2024-02-05``; ``2024-02`` and ``2024`` are kept as they are; None for what is
+    not a real date (``kg.sources.dates.normalise_date``)."""
+    return normalise_date(value)
+
+
+def reference_id(value: Any) -> str | None:
+    """A cited work's id, normalised as paper ids are: an arXiv id or URL -> ``arxiv:<id>``, a DOI (bare, ``doi:``
+    or a doi.org URL) -> ``doi:<lowercased>``, an OpenAlex work (``W123``, its URL) -> ``openalex:W123``, a 40-hex
+    S2 paperId -> ``s2:<id>``; other ``arxiv:``/``doi:``/``openalex:``/``s2:`` ids and any other text (an id given
+    in the input) are kept as they are; None for an empty value."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
         return None
-    found = _DATE.match(value.strip())
-    if not found:
-        return None
-    year, month, day = found.groups()
-    return "-".join(part for part in (year, month, day) if part)
+    text = value.strip()
+    if found := _OPENALEX_WORK.match(text):
+        return f"openalex:{found.group(1).upper()}"
+    doi = normalise_doi(text)
+    arxiv = arxiv_id_from(doi) if doi else arxiv_id_from(text)
+    if arxiv and (doi or _BARE_ARXIV.match(text) or "arxiv" in text.lower()):
+        return f"arxiv:{arxiv}"
+    if doi:
+        return f"doi:{doi}"
+    if _S2_PAPER.match(text):
+        return f"s2:{text}"
+    if prefix := _PREFIXED.match(text):
+        return prefix.group(1).lower() + ":" + text[len(prefix.group(0)) :]
+    return text
+
+
+def reference_ids(values: Any) -> list[str]:
+    """``reference_id`` of each item of a list (or of a string split at spaces, commas and semicolons), each once,
+    in order."""
+    if isinstance(values, str):
+        values = re.split(r"[\s,;]+", values)
+    if not isinstance(values, list):
+        return []
+    return list(dict.fromkeys(found for item in values if (found := reference_id(item))))
 
 
 def year_of(date: str | None, year: Any = None) -> int | None:
@@ -93,8 +130,10 @@ def rebuild_abstract(index: Any) -> str:
 
 
 def record(**fields: Any) -> dict[str, Any]:
-    """A record with every reader key, in the reader's order."""
-    return {key: fields.get(key) if key != "authors" else list(fields.get("authors") or []) for key in RECORD_KEYS}
+    """A record with every reader key, in the reader's order (``references`` and ``alt_ids`` when not empty)."""
+    found = {key: fields.get(key) if key != "authors" else list(fields.get("authors") or []) for key in RECORD_KEYS}
+    found.update({key: list(fields[key]) for key in LIST_KEYS if fields.get(key)})
+    return found
 
 
 def _names(items: Any, *path: str) -> list[str]:
@@ -137,6 +176,8 @@ def openalex_record(work: Any) -> dict[str, Any]:
         url=(f"https://doi.org/{doi}" if doi else None) or landing or openalex_url,
         doi=doi,
         arxiv_id=arxiv_id,
+        references=reference_ids(work.get("referenced_works")),
+        alt_ids=[f"openalex:{short}"] if short and _OPENALEX_WORK.match(short) else [],
     )
 
 
@@ -170,4 +211,29 @@ def s2_record(paper: Any) -> dict[str, Any]:
         url=url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None),
         doi=doi,
         arxiv_id=arxiv_id,
+        references=s2_references(paper.get("references")),
+        alt_ids=[
+            i for i in (f"s2:{paper_id}" if paper_id else None, f"s2:corpus:{corpus_id}" if corpus_id else None) if i
+        ],
     )
+
+
+def s2_reference(item: Any) -> str | None:
+    """One entry of an S2 ``references`` list (``{"paperId", "externalIds"}``) named as its paper would be: arXiv id,
+    else DOI, else ``s2:<paperId>``; None for an entry S2 could not match to a paper (``paperId`` null)."""
+    if not isinstance(item, Mapping):
+        return None
+    external = item.get("externalIds") or item.get("externalids") or {}
+    lowered = {str(k).lower(): v for k, v in external.items()} if isinstance(external, Mapping) else {}
+    paper_id = item.get("paperId") or item.get("paperid")
+    fallback = f"s2:{paper_id}" if isinstance(paper_id, str) and paper_id else None
+    if fallback is None and lowered.get("corpusid"):
+        fallback = f"s2:corpus:{lowered['corpusid']}"
+    return canonical_id(arxiv_id_from(lowered.get("arxiv")), normalise_doi(lowered.get("doi")), fallback)
+
+
+def s2_references(items: Any) -> list[str]:
+    """The ids of an S2 ``references`` list, each once, in order (unmatched entries left out)."""
+    if not isinstance(items, list):
+        return []
+    return list(dict.fromkeys(found for item in items if (found := s2_reference(item))))

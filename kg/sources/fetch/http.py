@@ -151,6 +151,13 @@ class HttpClient:
     def get(self, path: str = "", params: Mapping[str, Any] | None = None) -> httpx.Response:
         """GET ``base_url + path``; retry 429/5xx and broken responses within ``politeness.timeout`` seconds; raise
         ``KgError`` at once when the server cannot be reached, and when it gives up."""
+        return self.request("GET", path, params)
+
+    def request(
+        self, method: str, path: str = "", params: Mapping[str, Any] | None = None, body: Any = None
+    ) -> httpx.Response:
+        """``get`` with another method and a JSON ``body`` (a read that is safe to repeat, such as S2's
+        ``POST /paper/batch``)."""
         url = self.base_url + path
         query = {k: v for k, v in (params or {}).items() if v is not None}
         polite = self.politeness
@@ -161,7 +168,7 @@ class HttpClient:
             self.requests += 1
             remaining = max(1.0, min(polite.timeout, deadline - self.clock()))
             try:
-                response = self._client.get(url, params=query, timeout=remaining)
+                response = self._client.request(method, url, params=query, json=body, timeout=remaining)
             except UNREACHABLE as exc:
                 raise KgError(
                     f"{self.name}: cannot reach {httpx.URL(url).host or url} ({_reason(exc)}); "
@@ -203,9 +210,9 @@ class HttpClient:
             attempt += 1
             self.retries += 1
 
-    def get_json(self, path: str = "", params: Mapping[str, Any] | None = None) -> Any:
-        """GET and parse JSON; a body that is not JSON is a ``KgError`` naming the URL."""
-        response = self.get(path, params)
+    def get_json(self, path: str = "", params: Mapping[str, Any] | None = None, body: Any = None) -> Any:
+        """GET (POST with a JSON ``body``) and parse JSON; a body that is not JSON is a ``KgError`` naming the URL."""
+        response = self.request("GET" if body is None else "POST", path, params, body)
         try:
             return response.json()
         except ValueError as exc:

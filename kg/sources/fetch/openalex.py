@@ -1,4 +1,5 @@
-"""OpenAlex ``/works`` with cursor paging; abstracts rebuilt from ``abstract_inverted_index``."""
+"""OpenAlex ``/works`` with cursor paging; abstracts rebuilt from ``abstract_inverted_index``; the cited works
+from ``referenced_works`` (``openalex:W…`` ids)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from kg.sources.fetch.store import FetchStore, FetchSummary, Page, run_fetch
 BASE_URL = "https://api.openalex.org"
 SELECT = (
     "id,doi,title,display_name,publication_date,publication_year,ids,authorships,"
-    "primary_location,locations,abstract_inverted_index"
+    "primary_location,locations,abstract_inverted_index,referenced_works"
 )
 
 

@@ -256,5 +256,9 @@ def _fill_missing(known: Paper, other: Paper) -> None:
             setattr(known, name, getattr(other, name))
     if not known.authors and other.authors:
         known.authors = list(other.authors)
+    if not known.references and other.references:  # one source's list: ids of two sources would repeat works
+        known.references = list(other.references)
+    if set(other.alt_ids) - set(known.alt_ids):  # every id the paper is known by
+        known.alt_ids = list(dict.fromkeys([*known.alt_ids, *other.alt_ids]))
     if len(other.abstract) > len(known.abstract):
         known.abstract = other.abstract

@@ -60,7 +60,10 @@ def _date(fields: dict[str, Any]) -> tuple[str | None, int | None]:
     year = int(year_text[:4]) if year_text[:4].isdigit() else (int(date[:4]) if date else None)
     if date is None and year is not None:
         month = _month(fields.get("month"))
-        date = f"{year}-{month:02d}" if month else str(year)
+        day = str(fields.get("day") or "").strip().strip("{}")
+        if month and day.isdigit():
+            date = iso_date(f"{year:04d}-{month:02d}-{int(day):02d}")
+        date = date or (f"{year:04d}-{month:02d}" if month else f"{year:04d}")
     return date, year
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from kg.errors import InputError
 from kg.ids import paper_id
-from kg.sources.fetch.convert import iso_date
+from kg.sources.dates import month_number
+from kg.sources.fetch.convert import iso_date, reference_ids
 from kg.types import Paper
 
 MAX_TITLE_CHARS = 2_000
@@ -99,8 +100,8 @@ def paper_from_record(record: Any, path: str, line: int) -> Paper:
     given_id = _text(record.get("id"))
     if given_id is not None and len(given_id) > MAX_ID_CHARS:
         raise InputError(path, line, f"id is {len(given_id):,} characters (limit {MAX_ID_CHARS:,})")
-    date = _text(next((record[k] for k in DATE_KEYS if record.get(k)), None))
-    date = iso_date(date) or date if date else None  # 2024-05-03T10:00:00Z -> 2024-05-03; other text as given
+    written = _text(next((record[k] for k in DATE_KEYS if record.get(k)), None))
+    date = iso_date(written)  # 2024-05-03T10:00:00Z -> 2024-05-03, "May 3, 2024" too; None for what is no date
     year_value = record.get("year") or record.get("publication_year")
     year: int | None = None
     if isinstance(year_value, int) and not isinstance(year_value, bool):
@@ -108,10 +109,14 @@ def paper_from_record(record: Any, path: str, line: int) -> Paper:
     elif isinstance(year_value, str) and year_value.strip().isascii() and year_value.strip().isdigit():
         year = int(year_value.strip()[:9])
     elif date:
-        found = _YEAR.search(date)
+        year = int(date[:4])
+    elif written:
+        found = _YEAR.search(written)  # "Spring 2020": no date, but the year
         year = int(found.group(1)) if found else None
     if year is not None and not 1 <= year <= 9999:
         year = None  # not a year: left out rather than carried into every sink
+    if year is not None and (date is None or date == str(year)):
+        date = _date_of_parts(year, record.get("month"), record.get("day")) or date
     url = _text(record.get("url"))
     arxiv_id = _text(record.get("arxiv_id"))
     if arxiv_id is None and url:
@@ -129,4 +134,27 @@ def paper_from_record(record: Any, path: str, line: int) -> Paper:
         doi=_text(record.get("doi")),
         arxiv_id=arxiv_id,
         source=f"{path}:{line}",
+        references=reference_ids(record.get("references")),
+        alt_ids=reference_ids(record.get("alt_ids")),
     )
+
+
+def _date_of_parts(year: int, month: Any, day: Any) -> str | None:
+    """``YYYY-MM-DD`` / ``YYYY-MM`` from separate ``month`` (number or name) and ``day`` fields; None when there is
+    no month or the parts are not a real date."""
+    number = _month_of(month)
+    if number is None:
+        return None
+    text = _text(day)
+    if text and text.isdigit():
+        return iso_date(f"{year:04d}-{number:02d}-{int(text):02d}")
+    return iso_date(f"{year:04d}-{number:02d}")
+
+
+def _month_of(value: Any) -> int | None:
+    text = _text(value)
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= 12 else None
+    return month_number(text)
