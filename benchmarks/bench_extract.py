@@ -66,8 +66,9 @@ class Timeline:
     rest of the machine used meanwhile."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.cores, self.others = pid, [], []
+        self.pid, self.cores, self.others, self.processes = pid, [], [], []
         self._cpu: dict[int, float] = {}
+        self._alive = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._ticks = os.sysconf("SC_CLK_TCK")
@@ -78,6 +79,7 @@ class Timeline:
             processes = [root, *root.children(recursive=True)]
         except psutil.Error:
             return sum(self._cpu.values())
+        self._alive = len(processes)
         for process in processes:
             try:
                 times = process.cpu_times()
@@ -93,6 +95,7 @@ class Timeline:
             ours = (cpu - last) / (now - at)
             machine = (busy2 - busy) / self._ticks / (now - at)
             self.cores.append(round(ours, 2))
+            self.processes.append(self._alive)
             self.others.append(round(max(0.0, machine - ours), 2))
             last, busy, at = cpu, busy2, now
 
@@ -103,6 +106,10 @@ class Timeline:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
+
+    def first_with(self, processes: int) -> float | None:
+        """Seconds until the tree first had ``processes`` processes (the main one and its workers)."""
+        return next(((k + 1) * INTERVAL for k, n in enumerate(self.processes) if n >= processes), None)
 
     def first_two_cores(self, level: float = 1.5) -> float | None:
         """Seconds until an interval first used ``level`` cores or more."""
@@ -150,6 +157,8 @@ def run_kg_extract(corpus: Path, processes: int, work: Path, warmup: int | None 
         "load_before": before_load,
         "load_after": load(),
         "first_interval_at_1.5_cores_s": timeline.first_two_cores(),
+        "workers_from_s": timeline.first_with(processes + 1) if processes > 1 else None,
+        "processes_timeline": timeline.processes,
         "mean_cores": round(cpu / wall, 2),
         "cores_timeline": cores,
         "others_timeline": timeline.others,
@@ -257,7 +266,7 @@ def main() -> None:
     parser.add_argument("corpus", type=Path, nargs="?", help="JSON Lines corpus (none: a recombined one of --n)")
     parser.add_argument("--n", type=int, default=10_000, help="without CORPUS: papers of the recombined corpus")
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds; the best of each is reported")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (0: none, e.g. only --stats)")
     parser.add_argument("--stats", type=int, default=0, metavar="N", help="memo hit rates over the first N texts")
     parser.add_argument("--crossover", default="", metavar="SIZES", help="batch sizes for the kg add crossover")
     parser.add_argument(
@@ -289,7 +298,7 @@ def main() -> None:
         record["crossover"] = crossover(
             args.corpus, [int(s) for s in args.crossover.split(",")], args.processes, args.rounds
         )
-    else:
+    elif args.rounds:
         warmups = [int(w) for w in args.warmups.split(",") if w]
         record["rounds"] = rounds(args.corpus, n, args.processes, args.rounds, warmups)
     if args.stats:
@@ -312,14 +321,16 @@ def rounds(corpus: Path, n: int, processes: int, count: int, warmups: list[int])
             for w, v in variants.items():
                 print(
                     f"round {number + 1}: WARMUP_PAPERS={w}: {v['wall_s']:.1f} s, {n / v['wall_s']:,.0f} abstracts/s,"
-                    f" {v['cpu_s']:.1f} CPU s, 1.5 cores first after {v['first_interval_at_1.5_cores_s']} s; "
+                    f" {v['cpu_s']:.1f} CPU s, workers from {v['workers_from_s']} s, 1.5 cores first after "
+                    f"{v['first_interval_at_1.5_cores_s']} s; "
                     f"default / this = {v['wall_s'] / kg['wall_s']:.2f}x wall, {v['cpu_s'] / kg['cpu_s']:.2f}x CPU; "
                     f"load {v['load_before']}",
                     flush=True,
                 )
             print(
                 f"round {number + 1}: kg extract -j {processes}: {kg['wall_s']:.1f} s, {kg_rate:,.0f} abstracts/s, "
-                f"{kg['cpu_s']:.1f} CPU s, {kg['mean_cores']} cores on average, 1.5 cores first after "
+                f"{kg['cpu_s']:.1f} CPU s, {kg['mean_cores']} cores on average, workers from {kg['workers_from_s']} s, "
+                f"1.5 cores first after "
                 f"{kg['first_interval_at_1.5_cores_s']} s; others used {kg['others_mean_cores']} cores; "
                 f"load {kg['load_before']} -> {kg['load_after']}",
                 flush=True,

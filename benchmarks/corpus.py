@@ -12,9 +12,11 @@ Paper ``i`` is copy ``c = i // B`` of base paper ``i % B`` (B = 1,708 real paper
 ``--recombine`` (with ``--seed``) writes a corpus that defeats memo caches instead: each abstract is as many
 sentences as its base paper has, drawn at random from all base abstracts; in every paper each name-shaped word
 (CamelCase, letters with digits, all capitals) is perturbed (one letter changed within its case, every digit
-redrawn), common names only with probability ``1 - KEEP_COMMON``, consistently within the paper; and every
-number outside a name is redrawn with the same digit layout (years kept). Paper ``i`` depends only on ``i`` and
-the seed (a ``random.Random`` seeded from both), so the corpus is reproducible and streams like the default one.
+redrawn), common names only with probability ``1 - KEEP_COMMON``, consistently within the paper; every number
+outside a name is redrawn with the same digit layout (years kept); and a quarter of the sentences get a new
+common word form (one letter of a long lowercase word changed), as real text keeps bringing rare words. Paper
+``i`` depends only on ``i`` and the seed (a ``random.Random`` seeded from both), so the corpus is reproducible and
+streams like the default one.
 
 Run: ``python benchmarks/corpus.py N OUT.jsonl [--recombine --seed S]`` (streams; memory does not grow with N).
 """
@@ -42,7 +44,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _NAMEISH = re.compile(_NAME.pattern + r"|\b[A-Z][A-Z0-9]+s?\b")
 _NUMBER = re.compile(r"(?<![\w.\-])\d+(?:[.,]\d+)*(?![\w\-]|[.,]\d)")
 _YEAR = re.compile(r"(?:19|20)\d\d")
-KEEP_COMMON = 0.5  # probability that a paper keeps a common name (ImageNet, BERT) as it is
+KEEP_COMMON = 0.25  # probability that a paper keeps a common name (ImageNet, BERT) as it is
+NEW_WORD = 0.25  # probability that a sentence gets one new common word form (a letter of a long word changed)
+_LONG_WORD = re.compile(r"\b[a-z]{7,}\b")
 
 
 @cache
@@ -151,6 +155,19 @@ class _Perturber:
             self.names[word] = word if keep else _perturb_name(word, self.rng)
         return self.names[word]
 
+    def new_word(self, sentence: str) -> str:
+        """With probability ``NEW_WORD``, one long lowercase word of ``sentence`` with an inner letter changed: the
+        rare words and variants real text keeps bringing, which no memo has seen."""
+        if self.rng.random() >= NEW_WORD:
+            return sentence
+        words = list(_LONG_WORD.finditer(sentence))
+        if not words:
+            return sentence
+        word = self.rng.choice(words)
+        k = self.rng.randrange(word.start() + 1, word.end() - 1)
+        letter = self.rng.choice("abcdefghijklmnopqrstuvwxyz".replace(sentence[k], ""))
+        return sentence[:k] + letter + sentence[k + 1 :]
+
     def __call__(self, text: str) -> str:
         text = _NAMEISH.sub(self.name, text)
         return _NUMBER.sub(lambda m: _perturb_number(m.group(0), self.rng), text)
@@ -167,7 +184,7 @@ def recombined_record(i: int, seed: int = 0) -> dict:
     year = 2015 + (i * 7919) % 11
     paper_id = f"{year % 100:02d}{1 + i % 12:02d}.{i:07d}"
     title = perturb(paper["title"])
-    abstract = perturb(" ".join(rng.choice(pool) for _ in range(count)))
+    abstract = perturb(" ".join(perturb.new_word(rng.choice(pool)) for _ in range(count)))
     record = {"id": paper_id, "title": title, "abstract": f"{abstract} Code: https://github.com/kg-bench/{paper_id}"}
     record["year"] = year
     if paper["venue"]:

@@ -5,8 +5,9 @@ spaCy keeps its memo in a Cython ``PreshMap`` that Python cannot read, so ``Toke
 ``Tokenizer._tokenize_affixes`` (spaCy 3.8): a text is cut into chunks at whitespace boundaries (a single ``' '``
 after a chunk belongs to no chunk); a chunk that is a special case (``e.g.``) or in the memo is a hit; any other is
 a miss and is stored, unless the memo is full or a special case came before it in the same text (spaCy issue
-#13950: the ``has_special`` flag is never cleared). Whether tokenizing a missed chunk meets a special case is read
-from ``Tokenizer.explain``. The counts are a replay, not instrumentation: they cost the measured code nothing.
+#13950: the ``has_special`` flag is never cleared). Whether splitting a missed chunk's affixes meets a special case
+is found by the same loop as spaCy's, with the tokenizer's own affix functions. The counts are a replay, not
+instrumentation: they cost the measured code nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 _RUN = re.compile(r"\S+|\s+")
-AFFIX = 5  # affix characters looked through for a special case inside a missed chunk
 
 
 def chunks(text: str) -> list[str]:
@@ -65,15 +65,34 @@ class TokenizerMemo:
     def _special_inside(self, chunk: str) -> bool:
         known = self._meets_special.get(chunk)
         if known is None:
-            # a special case can only be met on the chunk with a few affix characters split off: look for one
-            # there first, and ask spaCy's ``explain`` only then
-            n = len(chunk)
-            rules = self._rules
-            inside = any(chunk[a:b] in rules for a in range(min(AFFIX, n)) for b in range(max(a + 1, n - AFFIX), n + 1))
-            known = self._meets_special[chunk] = inside and any(
-                rule.startswith("SPECIAL") for rule, _ in self.tokenizer.explain(chunk)
-            )
+            known = self._meets_special[chunk] = self._split_meets_special(chunk)
         return known
+
+    def _split_meets_special(self, string: str) -> bool:
+        """Whether ``Tokenizer._split_affixes`` and ``_attach_tokens`` meet a special case on ``string`` (a chunk
+        not memoised): the same loop, with the tokenizer's own ``find_prefix``/``find_suffix``/``token_match``."""
+        tokenizer, rules = self.tokenizer, self._rules
+        token_match = tokenizer.token_match
+        last = -1
+        while string and len(string) != last:
+            if token_match and token_match(string):
+                break
+            if string in rules:
+                return True
+            last = len(string)
+            pre = tokenizer.find_prefix(string) or 0
+            if pre and string[pre:] in rules:
+                return True
+            suf = tokenizer.find_suffix(string[pre:]) or 0
+            if suf and string[:-suf] in rules:
+                return True
+            if pre and suf and pre + suf <= len(string):
+                string = string[pre:-suf]
+            elif pre:
+                string = string[pre:]
+            elif suf:
+                string = string[:-suf]
+        return bool(string) and string in rules
 
     @property
     def lookups(self) -> int:

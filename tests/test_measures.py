@@ -4,7 +4,16 @@ import math
 
 import pytest
 
-from kg.graph.measures import co_occurrence_rank, filled, growth, npmi, period_of, period_range, rarity, windows
+from kg.graph.measures import (
+    association,
+    co_occurrence_rank,
+    filled,
+    growth,
+    period_of,
+    period_range,
+    rarity,
+    windows,
+)
 
 
 def test_period_of_reads_dates_and_years():
@@ -22,12 +31,12 @@ def test_empty_periods_are_zero_not_missing():
     assert filled({"2020": 2, "2023": 1}) == [("2020", 2), ("2021", 0), ("2022", 0), ("2023", 1)]
 
 
-def test_npmi_orders_association_not_raw_counts():
-    assert npmi(10, 10, 10, 100) == pytest.approx(1.0)
-    assert npmi(1, 10, 10, 100) == pytest.approx(0.0)
-    assert npmi(0, 10, 10, 100) == -1.0
+def test_association_orders_by_strength_not_raw_counts_and_ignores_corpus_size():
+    assert association(10, 10, 10) == pytest.approx(1.0)
+    assert association(0, 10, 10) == 0.0
+    assert association(2, 4, 100) == pytest.approx(0.1)
     # a frequent partner shares more papers but is less specific than a rare one
-    ranked = co_occurrence_rank({"common": 8, "rare": 3, "once": 1}, 10, {"common": 80, "rare": 3, "once": 1}, 100)
+    ranked = co_occurrence_rank({"common": 8, "rare": 3, "once": 1}, 10, {"common": 80, "rare": 3, "once": 1})
     assert [row[0] for row in ranked] == ["rare", "common"]
 
 

@@ -60,3 +60,16 @@ def test_every_sparql_example_runs_and_agrees(root: Path) -> None:
     evaluated = next(rows for rows in answers if rows and "b" in rows[0])
     expected = {(row.name, row.papers) for row in kg.evaluated_on(root / "out", "DPO")}
     assert {(row["b"], int(row["papers"])) for row in evaluated} == expected
+
+
+def test_every_cypher_example_runs_on_a_real_neo4j_and_agrees(root: Path, neo4j_target: object) -> None:
+    """The build pushed to the session's real Neo4j; each ``cypher`` block answers, and "what is DPO evaluated on"
+    gives the verb's answer."""
+    graph = kg.load(root / "out")
+    kg.push(graph, neo4j_target)
+    answers = [kg.cypher(neo4j_target, query) for query in blocks("cypher")]
+    assert answers and all(rows for _, rows in answers), answers
+    columns, rows = answers[0]
+    assert columns == ["benchmark", "papers"]
+    expected = {(row.name, row.papers) for row in kg.evaluated_on(root / "out", "DPO")}
+    assert {(name, papers) for name, papers in rows} == expected

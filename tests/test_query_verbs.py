@@ -87,11 +87,11 @@ def test_evaluated_on_counts_datasets_and_methods_on_is_its_mirror(built: Path) 
     assert [r.name for r in kg.methods_on(built, "CIFAR-10")][:1] == ["DDO"]
 
 
-def test_used_with_ranks_by_npmi_with_support(built: Path) -> None:
+def test_used_with_ranks_by_association_with_support(built: Path) -> None:
     rows = cli_json(built, "used-with", "DPO")
     assert rows[0]["name"] == "GSM8K" and rows[0]["papers"] == 3
     assert all(r["papers"] >= 2 for r in rows)
-    assert [r["npmi"] for r in rows] == sorted((r["npmi"] for r in rows), reverse=True)
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
     loose = kg.used_with(built, "DPO", min_support=1)
     assert len(loose) > len(rows) and {r["name"] for r in rows} <= {r.name for r in loose}
 

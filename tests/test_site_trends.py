@@ -107,8 +107,7 @@ def expected_together(graph: nx.MultiDiGraph, key: str) -> list[str]:
     papers = papers_of(graph)
     together = {other: len(papers[key] & found) for other, found in papers.items() if other != key}
     counts = {other: len(found) for other, found in papers.items()}
-    total = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "Paper")
-    return [row[0] for row in co_occurrence_rank(together, counts[key], counts, total)][:15]
+    return [row[0] for row in co_occurrence_rank(together, counts[key], counts)][:15]
 
 
 def expected_rising(graph: nx.MultiDiGraph) -> list[tuple[str, float, int, int]]:

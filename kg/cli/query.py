@@ -170,7 +170,7 @@ def used_with(
     until: Until = None,
     min_support: MinSupport = 2,
 ) -> None:
-    """Entities named in the same papers as NAME, ranked by normalised PMI (at least --min-support papers)."""
+    """Entities named in the same papers as NAME, ranked by association (at least --min-support shared)."""
     from kg.api import used_with as ask
 
     rows = _answer(
@@ -181,9 +181,9 @@ def used_with(
         as_json,
         as_csv,
         f"used with {name}",
-        ["entity", "type", "npmi", "together", "its papers"],
-        lambda r: (r.name, r.type, f"{r.npmi:.3f}", r.papers, r.entity_papers),
-        ("npmi", "together", "its papers"),
+        ["entity", "type", "score", "together", "its papers"],
+        lambda r: (r.name, r.type, f"{r.score:.3f}", r.papers, r.entity_papers),
+        ("score", "together", "its papers"),
     )
 
 

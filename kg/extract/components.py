@@ -157,12 +157,12 @@ def _variants(form: str) -> set[str]:
 
 
 _SEPARATOR = re.compile(r"[ -]")
-_MAX_SEPARATOR_VARIANTS = 3  # words joined by a space or a hyphen: 2**3 spellings of a name of up to four words
+_MAX_SEPARATOR_VARIANTS = 2  # words joined by a space or a hyphen: 2**2 spellings of a name of up to three words
 
 
 def _separator_variants(form: str) -> list[str]:
     """``lexical functional grammar`` is also written ``lexical-functional grammar``: every mix of spaces and
-    hyphens between the words of a name of up to four words (a hyphen inside a word, ``pre-training``, counts)."""
+    hyphens between the words of a name of up to three words (a hyphen inside a word, ``pre-training``, counts)."""
     parts = _SEPARATOR.split(form)
     gaps = len(parts) - 1
     if gaps < 1 or gaps > _MAX_SEPARATOR_VARIANTS or not all(parts):

@@ -30,7 +30,10 @@ from kg.extract.gazetteer import PIPELINES_DIR
 from kg.types import Paper, PaperExtraction
 
 CONFIG_PATH = PIPELINES_DIR / "extract.cfg"
-PARALLEL_THRESHOLD = 2_000  # below this many papers, starting workers costs more than it saves
+# Below this many papers (``n_process=0``: ``kg add``, ``kg build``), one process: measured with
+# ``benchmarks/bench_extract.py --crossover`` on 2 shared cores (load ~4), two processes were 0.54x-0.98x as fast
+# as one at 250-1,000 papers and 1.04x at 2,000 (forking, and each worker learning the memos, cost 0.2-0.5 CPU s).
+PARALLEL_THRESHOLD = 2_000
 # spaCy's tokenizer memoises the split of each distinct whitespace-delimited chunk, up to max_cache_size
 # (10,000 by default) and then stops caching. Building the gazetteer's PhraseMatcher tokenizes ~60,000 surface
 # forms, which filled that cache before any abstract was read: every abstract word then went through the

@@ -48,25 +48,25 @@ def filled(counts: dict[str, int], by: str = "year", periods: Iterable[str] | No
     return [(period, counts.get(period, 0)) for period in period_range(keys[0], keys[-1], by)]
 
 
-def npmi(together: int, a: int, b: int, total: int) -> float:
-    """Normalised pointwise mutual information of two entities over ``total`` papers: ``together`` papers name
-    both, ``a`` and ``b`` each; from -1 (never together) through 0 (independent) to 1 (always together)."""
-    if together <= 0 or a <= 0 or b <= 0 or total <= 0:
-        return -1.0
-    p_ab = together / total
-    if p_ab >= 1.0:
-        return 1.0
-    return math.log(p_ab / ((a / total) * (b / total))) / -math.log(p_ab)
+def association(together: int, a: int, b: int) -> float:
+    """How strongly two entities go together: the cosine (Ochiai) similarity of their sets of papers,
+    ``together / sqrt(a * b)`` where ``together`` papers name both and ``a``, ``b`` each; 1 when they always appear
+    together, near 0 when one is everywhere and the other rare. Unlike PMI it does not depend on the corpus size,
+    so papers that name neither never reorder a ranking (what lets ``kg add`` rewrite only the pages it touched)."""
+    if together <= 0 or a <= 0 or b <= 0:
+        return 0.0
+    return min(1.0, together / math.sqrt(a * b))
 
 
 def co_occurrence_rank(
-    together: dict[str, int], count: int, counts: dict[str, int], total: int, min_support: int = MIN_SUPPORT
+    together: dict[str, int], count: int, counts: dict[str, int], min_support: int = MIN_SUPPORT
 ) -> list[tuple[str, float, int]]:
     """Entities that share papers with one entity (seen in ``count`` papers), best first: ``together`` maps
-    each other entity to the papers they share, ``counts`` to its own papers. Ranked by NPMI, then shared papers,
-    then name; those with fewer than ``min_support`` shared papers are left out. Rows: (entity, npmi, shared)."""
+    each other entity to the papers they share, ``counts`` to its own papers. Ranked by ``association``, then
+    shared papers, then name; those with fewer than ``min_support`` shared papers are left out. Rows: (entity,
+    association, shared)."""
     rows = [
-        (other, npmi(shared, count, counts.get(other, shared), total), shared)
+        (other, association(shared, count, counts.get(other, shared)), shared)
         for other, shared in together.items()
         if shared >= min_support
     ]

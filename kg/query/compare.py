@@ -21,7 +21,7 @@ class Side:
     first_seen: str | None
     last_seen: str | None
     evaluated: list[tuple[str, int]] = field(default_factory=list)  # (name, papers): benchmarks, or methods on it
-    used_with: list[tuple[str, int]] = field(default_factory=list)  # (name, shared papers), best NPMI first
+    used_with: list[tuple[str, int]] = field(default_factory=list)  # (name, shared papers), best association first
 
 
 @dataclass(frozen=True, slots=True)

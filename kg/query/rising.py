@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kg.errors import UsageError
-from kg.graph.measures import MIN_SUPPORT, PERIODS, filled, period_of, period_range, rising_rank
+from kg.graph.measures import MIN_SUPPORT, PERIODS, RISING_WINDOW, filled, period_of, period_range, rising_rank
 from kg.query.common import Source, bounds, limited, types_of, using
 
-DEFAULT_WINDOW = 2
+DEFAULT_WINDOW = RISING_WINDOW  # the site's rising page uses the same
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""``used-with X``: the entities that share papers with X, ranked by normalised PMI with a minimum support
+"""``used-with X``: the entities that share papers with X, ranked by association (cosine of their paper sets) with a
+minimum support
 (``kg.graph.measures.co_occurrence_rank``, the ranking of the site's "often together" too). An entity is in a
 paper when the paper has any relation to it (proposes, uses, evaluates on, mentions)."""
 
@@ -15,7 +16,7 @@ class UsedWith:
     entity_id: str
     name: str
     type: str
-    npmi: float  # -1 .. 1; 0: as often as chance
+    score: float  # 0 .. 1: together / sqrt(its papers * X's papers)
     papers: int  # papers naming both
     entity_papers: int  # papers naming this one
 
@@ -28,7 +29,7 @@ def used_with(
     limit: int | None = None,
     min_support: int = MIN_SUPPORT,
 ) -> list[UsedWith]:
-    """Entities named in the same papers as ``name`` (at least ``min_support`` of them), best NPMI first; with
+    """Entities named in the same papers as ``name`` (at least ``min_support`` of them), best association first; with
     ``since`` / ``until`` every count is over the papers between them."""
     low, high = bounds(since, until)
     with using(source) as index:
@@ -36,9 +37,9 @@ def used_with(
         together = index.together(ids, low, high, min_support)
         count = index.papers_count(ids, low, high)
         if low is None and high is None:
-            counts, total = index.entity_counts(together), index.total_papers()
+            counts = index.entity_counts(together)
         else:
-            counts, total = index.counts_between(list(together), low, high), index.papers_between(low, high)
-        ranked = limited(co_occurrence_rank(together, count, counts, total, min_support), limit)
+            counts = index.counts_between(list(together), low, high)
+        ranked = limited(co_occurrence_rank(together, count, counts, min_support), limit)
         info = index.label_types(i for i, _, _ in ranked)
     return [UsedWith(i, *info[i], round(score, 4), n, counts.get(i, n)) for i, score, n in ranked]

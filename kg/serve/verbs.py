@@ -49,6 +49,8 @@ def _convert(name: str, annotation: str, value: str) -> Any:
         raise UsageError(f"parameter {name}: {value!r} is not a number") from None
     if kind.startswith("bool"):
         return value.strip().lower() in ("1", "true", "yes", "on")
+    if kind.startswith("tuple"):  # relations=USES,EVALUATES_ON
+        return tuple(part.strip() for part in value.split(",") if part.strip())
     return value
 
 

@@ -407,8 +407,8 @@ class SiteWriter:
                 if item.get("field") in marks:
                     tag = {"url": "../" + row["url"], "kind": row["kind"], "label": row["label"]}
                     marks[item["field"]].append((int(item.get("start", -1)), int(item.get("end", -1)), tag))
-        for rows in groups.values():
-            rows.sort(key=lambda r: (-r["papers"], r["label"].casefold()))
+        for rows in groups.values():  # by name: a paper page shows nothing that other papers change (kg add)
+            rows.sort(key=lambda r: (r["label"].casefold(), r["url"]))
         cites = sorted(
             (self.row(t) for _, t, kind in graph.out_edges(node, data="type") if kind == "CITES"),
             key=lambda r: (_newest_first(r["date"]), r["label"].casefold()),
@@ -511,15 +511,20 @@ class SiteWriter:
 # ---- kg add: only the pages that changed (docs/incremental.md)
 
 
-def touched_pages(graph: nx.MultiDiGraph, papers: set[str], entities: set[str]) -> tuple[set[str], set[str]]:
+def touched_pages(
+    graph: nx.MultiDiGraph, papers: set[str], entities: set[str], renamed: set[str] | None = None
+) -> tuple[set[str], set[str]]:
     """The entity and paper nodes whose pages show something that changed, given the paper nodes that changed
-    (new, re-resolved) and the entity nodes that changed (fields, paper count; gone ones too).
+    (new, re-resolved), the entity nodes that changed (fields, paper count; gone ones too) and, of those, the ones
+    ``renamed`` whose name, type or link changed (None: all of them).
 
     An entity page shows its papers (with their fields and evidence), the entities named in them (with their
     names and paper counts: the graph's sizes, the ranking of related entities) and its family; a paper page shows
-    its entities with their paper counts and the papers it cites and is cited by. So: the entities of a changed
-    paper, a changed entity, the entities sharing a paper with it and its family are touched, and so are the
-    changed papers, the papers citing or cited by them, and the papers of a changed entity."""
+    its entities by name and type only (no counts, sorted by name) and the papers it cites and is cited by. So:
+    the entities of a changed paper, a changed entity, the entities sharing a paper with it and its family are
+    touched, and so are the changed papers, the papers citing or cited by them, and the papers of a renamed
+    entity."""
+    renamed = entities if renamed is None else renamed
     entity_pages = {node for node in entities if node in graph}
     paper_pages = {node for node in papers if node in graph}
     for node in paper_pages.copy():  # its entities, and the papers it cites and that cite it (their lists)
@@ -530,7 +535,8 @@ def touched_pages(graph: nx.MultiDiGraph, papers: set[str], entities: set[str]) 
             continue
         for source in graph.predecessors(node):
             if graph.nodes[source].get("kind") == "Paper":
-                paper_pages.add(source)
+                if node in renamed:
+                    paper_pages.add(source)
                 entity_pages.update(t for t in graph.successors(source) if graph.nodes[t].get("kind") != "Paper")
             else:
                 entity_pages.add(source)
@@ -549,6 +555,7 @@ def update_site(
     neighbourhood_entities: int = 40,
     title: str = "kg: knowledge graph",
     pages: list[int] | None = None,
+    renamed: set[str] | None = None,
 ) -> Path:
     """``staging_dir/site``: the site of ``out_dir`` brought up to ``graph``, whose changed paper and entity nodes
     are ``papers`` and ``entities``: the pages they touch (``touched_pages``) and the index pages are written, every
@@ -563,7 +570,7 @@ def update_site(
     if (old / "leaderboards.html").exists() != bool(writer.leaderboards):  # every page's menu changes
         entity_pages, paper_pages = set(writer.index.entities()), set(writer.papers)
     else:
-        entity_pages, paper_pages = touched_pages(graph, papers, entities)
+        entity_pages, paper_pages = touched_pages(graph, papers, entities, renamed)
     for folder in ("assets", "e", "p"):
         (target / folder).mkdir()
     rewrite = {writer.index.urls[node] for node in entity_pages | paper_pages}
@@ -572,9 +579,11 @@ def update_site(
         if name not in rewrite:
             try:
                 os.link(old / name, target / name)
-            except FileNotFoundError:
+            except FileNotFoundError:  # a page missing from the old site: written
                 rewrite.add(name)
                 (entity_pages if graph.nodes[node].get("kind") != "Paper" else paper_pages).add(node)
+            except OSError:  # a file system without hard links: copied
+                shutil.copyfile(old / name, target / name)
     writer.write_index_pages()
     entity_nodes = [node for node in writer.index.entities() if node in entity_pages]
     paper_nodes = sorted(paper_pages & set(writer.papers))

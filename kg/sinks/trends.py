@@ -142,13 +142,13 @@ class SiteTrends:
         return Counter(other for paper in self.links[entity] for other in entities[paper] if other != entity)
 
     def often_together(self, entity: str, limit: int = TOGETHER_LIMIT) -> list[tuple[str, float, int]]:
-        """``kg.graph.measures.co_occurrence_rank`` of ``entity`` (NPMI, min support), best first, by node:
-        the ranking of ``kg query used-with``. Rows: (node, npmi, shared papers)."""
+        """``kg.graph.measures.co_occurrence_rank`` of ``entity`` (association, min support), best first, by
+        node: the ranking of ``kg query used-with``. Rows: (node, association, shared papers)."""
         ids, shares = self.ids, self.together(entity)
         together = {ids[other]: shared for other, shared in shares.items()}
         nodes = {ids[other]: other for other in shares}
         counts = {ids[other]: len(self.links[other]) for other in shares}
-        ranked = co_occurrence_rank(together, len(self.links[entity]), counts, self.total)
+        ranked = co_occurrence_rank(together, len(self.links[entity]), counts)
         return [(nodes[key], score, shared) for key, score, shared in ranked[:limit]]
 
     def evaluations(self, entity: str, limit: int = EVALUATIONS_LIMIT) -> tuple[str, list[tuple[str, int]], int]:

@@ -80,6 +80,12 @@ def _entity_rows(view: StateView, paper_counts: dict[str, int]) -> dict[str, tup
     return rows
 
 
+def _shown(view: StateView, entity_id: str) -> tuple[str, str, bool] | None:
+    """What a paper page shows of an entity (its name, type and genericity); None when it is gone."""
+    entity = view.by_id.get(entity_id)
+    return (entity.name, entity.type, entity.generic) if entity is not None else None
+
+
 def changed_entities(before: Before, view: StateView, paper_counts: dict[str, int]) -> set[str]:
     """Ids of the entities whose fields or paper count the add changed (new and gone ones included)."""
     after = _entity_rows(view, paper_counts)
@@ -177,7 +183,10 @@ def write_current(
                 papers = {f"paper:{paper_id}" for paper_id in changed}
                 pages: list[int] = []
                 changed_entities = {f"entity:{e}" for e in entities}
-                files["site"] = update_site(read_graph(), out, staging, papers, changed_entities, pages=pages)
+                renamed = {f"entity:{e}" for e in entities if before.shown(e) != _shown(view, e)}
+                files["site"] = update_site(
+                    read_graph(), out, staging, papers, changed_entities, pages=pages, renamed=renamed
+                )
                 how["site"] = f"{pages[0]:,} of {pages[1]:,} pages"
             else:
                 files["site"] = write_site(read_graph(), staging)

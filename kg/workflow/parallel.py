@@ -2,8 +2,9 @@
 
 The outputs of a build are independent once the graph is built: the site (a third of a 100k build's CPU time,
 ``docs/performance.md``) is written by a child process that shares the graph copy-on-write, while this process
-writes graph.json, Turtle, the parts and the stores. The child is silent (no progress), reports its outcome
-through a pipe and leaves with ``os._exit``; an error in it is raised here as a ``KgError`` with its message, and
+writes graph.json, Turtle, the parts and the stores. The child tells its progress and its outcome through a pipe
+(JSON lines), shown here as this process's own progress once it waits for the result, and leaves with
+``os._exit``; an error in it is raised here as a ``KgError`` with its message, and
 when this process fails first (an error, Ctrl-C) the child is stopped. Where ``fork`` is missing or one core is
 all there is, the job simply runs here when its result is asked for.
 """
@@ -11,8 +12,10 @@ all there is, the job simply runs here when its result is asked for.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,14 +45,15 @@ class Background:
             try:
                 from kg import progress
 
-                progress._listeners.clear()  # the parent shows progress; the child says nothing
+                if progress._listeners:  # the parent shows progress: tell it through the pipe
+                    progress._listeners[:] = [_PipeListener(write)]
                 message = "ok:" + str(job())
             except BaseException as exc:
                 code = 1
                 text = str(exc) if isinstance(exc, KgError) else f"{type(exc).__name__}: {exc}"
                 message = "error:" + text
             with contextlib.suppress(OSError):
-                os.write(write, message.encode("utf-8", "replace"))
+                _send(write, {"result": message})
             os._exit(code)
         os.close(write)
         self._pid, self._read, self._job = pid, read, None
@@ -58,13 +62,23 @@ class Background:
         if self._job is not None:
             job, self._job = self._job, None
             return job()
-        chunks = []
-        while chunk := os.read(self._read, 65536):
-            chunks.append(chunk)
+        message = ""
+        with contextlib.ExitStack() as shown:
+            task = None
+            for event in _events(self._read):
+                if "result" in event:
+                    message = str(event["result"])
+                elif "start" in event:
+                    from kg.progress import step
+
+                    task = shown.enter_context(step(event["start"], event.get("total"), event.get("unit", "")))
+                elif task is not None and "advance" in event:
+                    task.advance(int(event["advance"]))
+                elif task is not None and "update" in event:
+                    task.update(**event["update"])
         os.close(self._read)
         os.waitpid(self._pid, 0)
         self._pid = 0
-        message = b"".join(chunks).decode("utf-8", "replace")
         if message.startswith("ok:"):
             return Path(message[3:])
         raise KgError(message.removeprefix("error:") or "a child process writing an output died")
@@ -77,3 +91,56 @@ class Background:
                 os.waitpid(self._pid, 0)
                 os.close(self._read)
             self._pid = 0
+
+
+def _send(fd: int, event: dict) -> None:
+    data = (json.dumps(event, ensure_ascii=False) + "\n").encode("utf-8", "replace")
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _events(fd: int):  # type: ignore[no-untyped-def]
+    """The JSON lines the child sends, as they arrive, until it closes the pipe."""
+    pending = b""
+    while chunk := os.read(fd, 65536):
+        pending += chunk
+        *lines, pending = pending.split(b"\n")
+        for line in lines:
+            with contextlib.suppress(ValueError):
+                yield json.loads(line)
+
+
+class _PipeTask:
+    """A step of the child's, told to the parent: advances are summed and sent at most every 0.2 s."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.pending, self.sent = fd, 0, time.monotonic()
+
+    def advance(self, amount: int = 1) -> None:
+        self.pending += amount
+        if time.monotonic() - self.sent >= 0.2:
+            self.flush()
+
+    def update(self, completed: int | None = None, total: int | None = None, note: str | None = None) -> None:
+        self.flush()
+        _send(self.fd, {"update": {"completed": completed, "total": total, "note": note}})
+
+    def flush(self) -> None:
+        if self.pending:
+            _send(self.fd, {"advance": self.pending})
+            self.pending = 0
+        self.sent = time.monotonic()
+
+
+class _PipeListener:
+    """The child's progress listener: each step it starts becomes the parent's (kg.progress)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def start(self, name: str, total: int | None, unit: str) -> _PipeTask:
+        _send(self.fd, {"start": name, "total": total, "unit": unit})
+        return _PipeTask(self.fd)
+
+    def finish(self, task: _PipeTask) -> None:
+        task.flush()
