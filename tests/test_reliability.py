@@ -114,7 +114,7 @@ def test_every_writer_waits_for_the_lock_then_names_its_holder(
     ):
         code, _, stderr = run_main(*command)
         lines = stderr.splitlines()
-        assert code == 2 and len(lines) == 1, stderr
+        assert code == 1 and len(lines) == 1, stderr
         assert lines[0].startswith(f"error: {out}: another kg command is writing this build (pid {holder.pid}: ")
         assert "waited 0.3 s" in lines[0] and "--wait SECONDS" in lines[0]
     assert sorted(p.name for p in out.iterdir()) == [LOCK_FILE]  # nothing written while it waited
@@ -271,11 +271,11 @@ def test_pipes_fifos_and_stdin_are_read_as_streams(corpus: dict[str, Path], tmp_
         assert result.returncode == 0, result.stderr
         assert (tmp_path / "g.jsonl").read_text() == (tmp_path / "e.jsonl").read_text()
     code, _, stderr = run_main("extract", "-", "--format", "jsonl", "--out", tmp_path / "h.jsonl", stdin=b"")
-    assert (code, stderr.strip()) == (2, "error: -: file is empty")
+    assert (code, stderr.strip()) == (1, "error: -: file is empty")
     code, _, stderr = run_main("extract", "-", "--format", "jsonl", "--out", tmp_path / "h.jsonl", stdin=b"{]\n")
-    assert code == 2 and stderr.startswith("error: -:1: not valid JSON"), stderr
+    assert code == 1 and stderr.startswith("error: -:1: not valid JSON"), stderr
     code, _, stderr = run_main("extract", "-", "--out", tmp_path / "h.jsonl", stdin=data)
-    assert code == 2 and "pass --format" in stderr, stderr
+    assert code == 1 and "pass --format" in stderr, stderr
 
 
 def _read_only(folder: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -390,4 +390,4 @@ def test_an_unexpected_error_is_one_line_with_the_traceback_in_a_log(
     code, _, stderr = run_main("query", "papers-using", "GSM8K", "--out", out, env={"KG_DEBUG": "1"})
     assert code == 1 and "Traceback" in stderr and stderr.startswith("error: kg query papers-using")
     code, _, stderr = run_main("query", "papers-using", "GSM8K", "--out", tmp_path / "nowhere")
-    assert code == 2 and stderr.startswith("error: ")  # not a build folder: the KgError comes before
+    assert code == 1 and stderr.startswith("error: ")  # not a build folder: the KgError comes before

@@ -197,14 +197,15 @@ def test_output_path_mistakes_are_refused_before_anything_is_written(tmp_path: P
         (["extract", "papers.jsonl", "--out", "papers.jsonl"], "--out papers.jsonl: is also an input"),
         (["extract", "papers.jsonl", "--out", "folder"], "--out folder: is a folder"),
         (["build", "papers.jsonl", "--out", "papers.jsonl"], "--out papers.jsonl: exists and is not a folder"),
-        (["build", "missing.jsonl", "--out", "out"], "missing.jsonl: no such file"),
+        (["build", "missing.jsonl", "--out", "out"], "missing.jsonl: no such file"),  # an error (1), not usage
         (["build", "folder", "--out", "out"], "folder: no paper files in this folder"),
         (["build", "papers.jsonl", "--format", "xml", "--out", "out"], "papers.jsonl: unknown format 'xml'"),
         (["extract", "papers.jsonl", "--out", "papers.jsonl/x.jsonl"], "--out papers.jsonl/x.jsonl: papers.jsonl is"),
         (["build", "papers.jsonl", "--out", "papers.jsonl/out"], "--out papers.jsonl/out: papers.jsonl is not"),
     ]
     for (_, message), result in zip(checks, kg_parallel([c for c, _ in checks], tmp_path), strict=True):
-        assert_one_line_error(result, message, code=2)  # a wrong --out is a usage error
+        usage = message.startswith("--out")  # a wrong --out is a usage error (2); a missing input an error (1)
+        assert_one_line_error(result, message, code=2 if usage else 1)
     assert _listing(tmp_path) == before
     assert (tmp_path / "papers.jsonl").read_bytes() == jsonl(GOOD)
 

@@ -344,8 +344,11 @@ def swap_in(staging: Path, out: Path, remove: tuple[str, ...] = ()) -> None:
             else:
                 item.replace(target)
             fault("mid-swap")
-    for old in moved_aside:
-        shutil.rmtree(old, ignore_errors=True)
+    for old in moved_aside:  # folders, and files taken away (``remove``)
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
 
 
 def move_in(staging: Path, out: Path) -> None:
@@ -400,9 +403,12 @@ def _recover(out: Path) -> bool:
         else:
             swap_in(staging, out, tuple(record.get("remove") or ()))
         for item in out.iterdir():  # folders moved aside whose replacement is in place
-            old = item.name.startswith(".") and item.name.endswith(OLD_MARK) and item.is_dir()
+            old = item.name.startswith(".") and item.name.endswith(OLD_MARK)
             if old and (out / item.name[1 : -len(OLD_MARK)]).exists():
-                shutil.rmtree(item, ignore_errors=True)
+                if item.is_dir():
+                    shutil.rmtree(item, ignore_errors=True)
+                else:
+                    item.unlink(missing_ok=True)
     finish(out)
     shutil.rmtree(staging, ignore_errors=True)
     return True

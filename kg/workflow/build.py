@@ -191,12 +191,15 @@ def remove_leftovers(out: Path) -> list[Path]:
                 touched.append(item)
     if out.is_dir():
         for item in out.iterdir():
-            found = _OLD_DIR.fullmatch(item.name)
-            if found is None or not item.is_dir():
+            found = _OLD_DIR.fullmatch(item.name)  # a folder or a file (index.sqlite) moved aside
+            if found is None:
                 continue
             current = out / found.group(1)
             if current.exists():
-                shutil.rmtree(item, ignore_errors=True)
+                if item.is_dir():
+                    shutil.rmtree(item, ignore_errors=True)
+                else:
+                    item.unlink(missing_ok=True)
             else:
                 item.rename(current)
             touched.append(item)
