@@ -69,7 +69,7 @@ def build(
     overrides: OverridesFile = None,
     min_confidence: MinConfidence = None,
     cache: Annotated[bool, typer.Option(help="Re-use cached extractions of unchanged papers (OUT/cache/).")] = True,
-    formats: Formats = "graph,turtle,ntriples,html,site",
+    formats: Formats = "graph,turtle,ntriples,oxigraph,index,html,site",
     extractions: Annotated[
         Path | None,
         typer.Option(

@@ -108,8 +108,8 @@ Formats = Annotated[
     typer.Option(
         "--formats",
         metavar="LIST",
-        help="Outputs to write, comma-separated: graph (graph.json), turtle, ntriples (rdf/), html (index.html), "
-        "site; none: the build state alone.",
+        help="Outputs to write, comma-separated: graph (graph.json), turtle, ntriples (rdf/), oxigraph (the SPARQL "
+        "store), index (index.sqlite, for kg query), html (index.html), site; none: the build state alone.",
     ),
 ]
 Gazetteer = Annotated[
