@@ -12,7 +12,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -31,6 +31,27 @@ def stdout_console() -> Console:
 
 def stderr_console() -> Console:
     return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def one_format(as_json: bool, as_csv: bool) -> None:
+    """``--json`` and ``--csv`` together are a usage error (exit 2)."""
+    if as_json and as_csv:
+        from kg.errors import UsageError
+
+        raise UsageError("--json and --csv: choose one")
+
+
+def print_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """CSV on stdout: a header, then one row each; lists joined with "; ", cells a spreadsheet would run as a
+    formula made safe (``kg.api.spreadsheet_safe``), None as an empty cell."""
+    import csv
+
+    from kg.api import spreadsheet_safe
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_safe("; ".join(map(str, v)) if isinstance(v, list | tuple) else v) for v in row])
 
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[str] = ()) -> None:

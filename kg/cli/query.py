@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -14,8 +13,8 @@ import typer
 
 from kg.cli.common import fail
 from kg.cli.options import Csv, Folder, Json, Limit, OldGraph, Since, Until, folder_and_target
-from kg.cli.output import print_table
-from kg.errors import KgError, UsageError
+from kg.cli.output import one_format, print_csv, print_table
+from kg.errors import KgError
 
 query_app = typer.Typer(help="Ask questions of a built graph.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -59,20 +58,6 @@ def _answer(ask: Callable[[], Any]) -> Any:
         fail(exc)
 
 
-def _cell(value: Any) -> Any:
-    from kg.api import spreadsheet_safe
-
-    if isinstance(value, (list, tuple)):
-        value = "; ".join(str(item) for item in value)
-    return spreadsheet_safe(value)
-
-
-def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-
-
 def _show(
     rows: Sequence[Any],
     as_json: bool,
@@ -83,14 +68,13 @@ def _show(
     right: Sequence[str] = (),
 ) -> None:
     """Rows of dataclasses: one JSON line each, CSV of all their fields, or a table of ``columns``."""
-    if as_json and as_csv:
-        fail(UsageError("--json and --csv: choose one"))
+    _answer(lambda: one_format(as_json, as_csv))
     if as_json:
         for row in rows:
             sys.stdout.write(json.dumps(asdict(row), ensure_ascii=False) + "\n")
     elif as_csv:
         names = [f.name for f in fields(rows[0])] if rows else []
-        _csv(names, [[getattr(row, name) for name in names] for row in rows])
+        print_csv(names, [[getattr(row, name) for name in names] for row in rows])
     else:
         print_table(title, columns, [cells(row) for row in rows], right=right)
 
@@ -205,12 +189,11 @@ def trend(
     header = ["period", "papers", "proposes", "uses", "evaluates_on", "mentions"]
     rows = [[getattr(row, column) for column in header] for row in found.rows]
     undated = ["undated", found.undated] + [found.undated_by_relation.get(c, 0) for c in header[2:]]
-    if as_json and as_csv:
-        fail(UsageError("--json and --csv: choose one"))
+    _answer(lambda: one_format(as_json, as_csv))
     if as_json:
         sys.stdout.write(json.dumps(asdict(found), ensure_ascii=False) + "\n")
     elif as_csv:
-        _csv(header, [*rows, undated])
+        print_csv(header, [*rows, undated])
     else:
         print_table(f"{name} by {by}", header, rows, right=tuple(header[1:]))
         if found.undated:
@@ -387,6 +370,6 @@ def compare(
         ["evaluated on both", ", ".join(found.shared_evaluated), ", ".join(found.shared_evaluated)],
     ]
     if as_csv:
-        _csv(["", found.a.name, found.b.name], rows)
+        print_csv(["", found.a.name, found.b.name], rows)
     else:
         print_table(f"{found.a.name} vs {found.b.name}", ["", found.a.name, found.b.name], rows)

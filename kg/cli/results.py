@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from typing import Annotated
@@ -11,8 +10,8 @@ import typer
 
 from kg.cli.common import fail
 from kg.cli.options import Folder, Json, Limit, Since, Until
-from kg.cli.output import print_table
-from kg.errors import KgError, UsageError
+from kg.cli.output import one_format, print_csv, print_table
+from kg.errors import KgError
 
 Benchmark = Annotated[
     str | None,
@@ -37,20 +36,13 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(hits: list, title: str, as_json: bool, as_csv: bool) -> None:
-    if as_json and as_csv:
-        raise UsageError("--json and --csv: choose one")
+    one_format(as_json, as_csv)
     if as_json:
         for hit in hits:
             sys.stdout.write(json.dumps(hit.to_dict(), ensure_ascii=False) + "\n")
         return
     if as_csv:
-        from kg.api import spreadsheet_safe
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        for hit in hits:
-            row = hit.to_dict()
-            writer.writerow([spreadsheet_safe("" if row[c] is None else row[c]) for c in COLUMNS])
+        print_csv(COLUMNS, ([hit.to_dict()[c] for c in COLUMNS] for hit in hits))
         return
     rows = [
         (
