@@ -16,6 +16,17 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "corpus"
 LISTINGS = sorted(CORPUS.glob("daily-papers-*.txt"))
 VENUE_JSON = CORPUS / "venue-abstracts-1980-2022.json"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -127,3 +138,16 @@ def neo4j_target(neo4j_server: Any) -> Any:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     for reason in NEO4J_SKIPPED[:1]:
         terminalreporter.write_line(f"Neo4j tests {'failed' if _in_ci() else 'skipped'}: {reason}", yellow=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's), one per test module, for the site tests."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make system-deps installs it)")
+    from playwright.sync_api import sync_playwright  # a dev dependency: missing means a broken set-up, not a skip
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

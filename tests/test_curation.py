@@ -12,7 +12,7 @@ import pytest
 import kg
 from kg.resolve.curation import edit
 from kg.resolve.overrides import Overrides
-from tests.test_site import Session, browser, session  # noqa: F401 (fixtures)
+from tests.test_site import Session, session  # noqa: F401 (fixtures)
 from tests.ux_corpus import kg as run_kg
 from tests.ux_corpus import write_papers
 

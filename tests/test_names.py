@@ -13,7 +13,8 @@ import pytest
 
 import kg
 from kg.graph.names import NameIndex, lookup, lookup_key, similarity
-from tests.test_site import CHROMIUM, Session, browser, session  # noqa: F401 (fixtures)
+from tests.conftest import CHROMIUM
+from tests.test_site import Session, session  # noqa: F401 (fixtures)
 from tests.ux_corpus import kg as run_kg
 from tests.ux_corpus import write_papers
 

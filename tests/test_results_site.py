@@ -18,7 +18,7 @@ from kg.sinks.html import page_names
 from kg.sinks.site import write_site
 from kg.types import Paper
 from tests.test_results_sinks import PAPERS
-from tests.test_site import Session, browser  # noqa: F401  (browser: the module's Chromium fixture)
+from tests.test_site import Session
 
 EXTRA = [
     Paper("r7", "<b>EvilGen</b>: tags",
@@ -40,7 +40,7 @@ def site(graph: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 
 @pytest.fixture
-def session(browser: Any) -> Iterator[Session]:  # noqa: F811
+def session(browser: Any) -> Iterator[Session]:
     session = Session(browser)
     yield session
     session.close()

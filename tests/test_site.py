@@ -23,17 +23,6 @@ from kg.sinks.html import GraphIndex, page_names, select_whole_graph, write_grap
 from kg.sinks.site import evidence_sentences, highlight, safe_url, write_site
 from kg.types import Entity, Evidence, Paper, Relation
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL = ("file://", "data:", "blob:", "about:", "http://127.0.0.1:")
 EVIL_ABSTRACT = (
     "We study <script>window.__pwned = 1</script> attacks on reward models. "
@@ -253,18 +242,6 @@ def test_kg_html_command_writes_the_site(tmp_path: Path, graph: nx.MultiDiGraph)
 
 
 # ---------------------------------------------------------------- in a real browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make system-deps installs it)")
-    from playwright.sync_api import sync_playwright  # a dev dependency: missing means a broken set-up, not a skip
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Session:

@@ -23,8 +23,6 @@ from kg.sinks.html import page_names
 from kg.sinks.site import write_site
 from kg.types import Entity, Paper, Relation
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 LOCAL = ("file://", "data:", "about:")
 
 ENTITIES = {
@@ -219,18 +217,6 @@ def test_overview_has_a_timeline_and_links_the_rising_page(site: Path, graph: nx
 
 
 # ---- in a real browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (make system-deps installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Offline:
